@@ -1,0 +1,483 @@
+"""Sequence networks with one interface: the 1997 LSTM network and the baselines it is compared with.
+
+Every model here maps a batch of sequences to output-unit activations:
+
+    outputs, state = model(x)        x: (batch, time, n_inputs) -> outputs: (batch, time, n_outputs)
+    trace = model.run(x)             the same, keeping every step (states, gates) for a look inside
+
+All models are **batch-first** (unlike ``nn.LSTM``'s default) and their output units are
+logistic sigmoids by default, as in the paper (every paper target lies in [0, 1]).
+
+| class          | what                                                            | whose        |
+|----------------|-----------------------------------------------------------------|--------------|
+| ``LSTM1997``   | memory-cell blocks + sigmoid output units, connectivity "F"     | the paper's  |
+| ``VanillaRNN`` | tanh RNN, full backprop through time                            | baseline     |
+| ``TorchLSTM``  | ``nn.LSTM`` (forget gate, tanh, no scissors) + output units     | later (modern)|
+| ``TorchGRU``   | ``nn.GRU`` + output units                                       | later (2014) |
+| ``TinyTransformer`` | small causal Transformer encoder + output units            | later (2017) |
+
+``paper_network(name)`` builds the network of each experiment with the paper's settings
+(units, biases, initial weights, gate biases); see ``PAPER_NETWORKS``. The parameter count of
+each equals the paper's Table 10: ``count_parameters(paper_network("adding")) == 93``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Optional
+
+import torch
+from torch import nn
+
+from .cells import CellStep, LSTM1997Cell, VanillaRNNCell
+
+_OUTPUT_ACTIVATIONS = {"sigmoid": torch.sigmoid, "identity": lambda t: t}
+
+
+# ======================================================================================
+# The shared sequence interface
+# ======================================================================================
+@dataclass
+class SequenceTrace:
+    """What ``model.run(x)`` keeps of a forward pass.
+
+    outputs: (batch, T, n_outputs) output-unit activations.
+    states: T tensors of shape (batch, d), the state that carries memory from step to step
+        (s_c for ``LSTM1997``, c for ``TorchLSTM``, h for the RNN and GRU); they stay in the
+        autograd graph, so gradients with respect to them can be taken.
+    steps: per-step records (``CellStep`` for ``LSTM1997``; hidden tensors otherwise).
+    """
+
+    outputs: torch.Tensor
+    states: list[torch.Tensor]
+    steps: list[Any] = field(default_factory=list)
+
+    def stack(self, name: str) -> torch.Tensor:
+        """Stack one ``CellStep`` field over time: e.g. ``trace.stack("y_in")`` -> (batch, T, B)."""
+        if not self.steps or not hasattr(self.steps[0], name):
+            raise ValueError(f"the steps of this trace have no field {name!r}")
+        return torch.stack([getattr(s, name) for s in self.steps], dim=1)
+
+
+class SequenceModel(nn.Module):
+    """Base class: a recurrent ``step`` plus sigmoid output units, looped over time.
+
+    Subclasses set ``n_inputs``, ``n_outputs`` and implement ``initial_state``, ``step``
+    (returning the new state, the features the output units read, and a per-step record)
+    and ``carried`` (the memory-carrying tensor of a state).
+    """
+
+    n_inputs: int
+    n_outputs: int
+
+    def initial_state(self, batch: int, like: torch.Tensor) -> Any:
+        raise NotImplementedError
+
+    def step(self, x_t: torch.Tensor, state: Any) -> tuple[Any, torch.Tensor, Any]:
+        raise NotImplementedError
+
+    def carried(self, state: Any) -> torch.Tensor:
+        raise NotImplementedError
+
+    def readout(self, features: torch.Tensor) -> torch.Tensor:
+        """Output units: y^k = f_out(W_k features + b_k)."""
+        return self.output_activation(self.output_units(features))
+
+    def forward(self, input: torch.Tensor, hx: Any = None) -> tuple[torch.Tensor, Any]:
+        """(batch, T, n_inputs) -> ((batch, T, n_outputs), final state)."""
+        x = self.check_input(input)
+        state = self.initial_state(x.shape[0], x) if hx is None else hx
+        features = []
+        for t in range(x.shape[1]):
+            state, feat, _ = self.step(x[:, t], state)
+            features.append(feat)
+        return self.readout(torch.stack(features, dim=1)), state
+
+    def run(self, input: torch.Tensor, hx: Any = None) -> SequenceTrace:
+        """Like ``forward`` but keeps every step's state and record (for gradients and plots)."""
+        x = self.check_input(input)
+        state = self.initial_state(x.shape[0], x) if hx is None else hx
+        features, states, steps = [], [], []
+        for t in range(x.shape[1]):
+            state, feat, record = self.step(x[:, t], state)
+            features.append(feat)
+            states.append(self.carried(state))
+            steps.append(record)
+        return SequenceTrace(self.readout(torch.stack(features, dim=1)), states, steps)
+
+    def check_input(self, input: Any) -> torch.Tensor:
+        """Validate (batch, T, n_inputs), finite; convert arrays and match the parameters' dtype."""
+        if not isinstance(input, torch.Tensor):
+            try:
+                input = torch.as_tensor(input)
+            except Exception as e:  # noqa: BLE001 - report what was given
+                raise ValueError(f"input must be array-like of shape (batch, time, {self.n_inputs}); "
+                                 f"got {type(input).__name__}") from e
+        if input.dim() != 3 or input.shape[2] != self.n_inputs or input.shape[1] == 0:
+            hint = " (add a batch dimension with x.unsqueeze(0))" if input.dim() == 2 else ""
+            raise ValueError(f"expected input of shape (batch, time>=1, {self.n_inputs}), "
+                             f"got {tuple(input.shape)}{hint}")
+        dtype = next(self.parameters()).dtype
+        input = input.to(dtype)
+        if not torch.isfinite(input).all():
+            raise ValueError("input contains NaN or inf; check the data generator or preprocessing")
+        return input
+
+
+def _check_sizes(**sizes: int) -> None:
+    for name, value in sizes.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+def _output_activation(name: str):
+    if name not in _OUTPUT_ACTIVATIONS:
+        raise ValueError(f"unknown output activation {name!r}; expected one of {sorted(_OUTPUT_ACTIVATIONS)}")
+    return _OUTPUT_ACTIVATIONS[name]
+
+
+# ======================================================================================
+# The 1997 network
+# ======================================================================================
+BIAS_UNITS = ("none", "gates", "hidden", "all")
+
+
+@dataclass(frozen=True)
+class LSTM1997Config:
+    """Architecture and initialisation of a 1997 network (paper, Sec. 5 and Table 10)."""
+
+    n_inputs: int  # input units (local codes, values, markers)
+    n_outputs: int  # sigmoid output units
+    n_blocks: int  # memory-cell blocks, each with one input gate and one output gate
+    block_size: int = 1  # cells per block, sharing the block's gates
+    bias_units: str = "all"  # which units carry a bias: "none", "gates", "hidden" (gates+cells), "all" (+outputs)
+    init_range: float = 0.1  # weights ~ U[-r, r]: 0.2 in experiments 1-2, 0.1 in 3-6
+    random_bias_range: Optional[float] = None  # range of the random ("r") biases; None = init_range
+    input_gate_bias: Optional[tuple[float, ...]] = None  # one per block, e.g. (-3, -6); None = random
+    output_gate_bias: Optional[tuple[float, ...]] = None  # one per block, e.g. (-2, -4, -6); None = random
+    output_gate: bool = True  # False: no output gates (experiments 2a/2b)
+    g: str = "g"  # cell-input squasher: "g" in [-2, 2] (paper) or "sigmoid" (2a/2b)
+    h: str = "h"  # cell-output squasher: "h" in [-1, 1] (paper) or "identity" (2a/2b)
+    scissors: bool = True  # the paper's truncated backprop (App. A.1); False = full BPTT
+    forget_gate: bool = False  # LATER variant (Gers et al. 1999/2000), not in the 1997 paper
+    forget_gate_bias: Optional[tuple[float, ...]] = None  # one per block; None = random
+    output_activation: str = "sigmoid"  # output units' squasher (the paper's f)
+
+    def __post_init__(self) -> None:
+        _check_sizes(n_inputs=self.n_inputs, n_outputs=self.n_outputs,
+                     n_blocks=self.n_blocks, block_size=self.block_size)
+        if self.bias_units not in BIAS_UNITS:
+            raise ValueError(f"bias_units must be one of {BIAS_UNITS}, got {self.bias_units!r}")
+        if not self.init_range > 0:
+            raise ValueError(f"init_range must be positive, got {self.init_range!r}")
+        _output_activation(self.output_activation)
+
+
+class LSTM1997(SequenceModel):
+    """The 1997 network: inputs -> memory-cell blocks -> sigmoid output units.
+
+    Output units see the *current* cell outputs y^c(t) only (paper, Sec. 5: inputs are set,
+    then hidden units computed, then outputs). State ``(y, s)`` as in ``LSTM1997Cell``.
+
+    Build it from a config, ``LSTM1997(LSTM1997Config(2, 1, n_blocks=2, block_size=2))``,
+    or by experiment name, ``paper_network("adding")``. ``seed`` makes initialisation
+    deterministic without touching the global RNG.
+    """
+
+    def __init__(self, config: LSTM1997Config, seed: Optional[int] = None) -> None:
+        super().__init__()
+        self.config = config
+        self.n_inputs, self.n_outputs = config.n_inputs, config.n_outputs
+        with _seeded(seed):  # nn.Linear draws default weights; keep the global RNG out of it
+            self.cell = LSTM1997Cell(
+                config.n_inputs, config.n_blocks, config.block_size,
+                scissors=config.scissors, output_gate=config.output_gate, forget_gate=config.forget_gate,
+                bias_gates=config.bias_units != "none", bias_cells=config.bias_units in ("hidden", "all"),
+                g=config.g, h=config.h,
+            )
+            # output units k: net_k(t) = sum_c w_k,c y^c(t) (+ b_k); y^k(t) = f(net_k(t))
+            self.output_units = nn.Linear(self.cell.n_cells, config.n_outputs, bias=config.bias_units == "all")
+        self.output_activation = _output_activation(config.output_activation)
+        self.reset_parameters(seed)
+
+    @property
+    def scissors(self) -> bool:
+        return self.cell.scissors
+
+    @scissors.setter
+    def scissors(self, on: bool) -> None:
+        self.cell.scissors = bool(on)
+
+    def reset_parameters(self, seed: Optional[int] = None) -> None:
+        c = self.config
+        gen = None if seed is None else torch.Generator().manual_seed(seed)
+        self.cell.reset_parameters(c.init_range, c.input_gate_bias, c.output_gate_bias,
+                                   c.forget_gate_bias, c.random_bias_range, gen)
+        with torch.no_grad():
+            self.output_units.weight.uniform_(-c.init_range, c.init_range, generator=gen)
+            if self.output_units.bias is not None:
+                r = c.init_range if c.random_bias_range is None else c.random_bias_range
+                self.output_units.bias.uniform_(-r, r, generator=gen)
+
+    def extra_repr(self) -> str:
+        return f"n_outputs={self.n_outputs}, bias_units={self.config.bias_units!r}, init_range={self.config.init_range}"
+
+    def initial_state(self, batch: int, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.cell.initial_state(batch, like)
+
+    def step(self, x_t: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor]) -> tuple[Any, torch.Tensor, CellStep]:
+        out = self.cell.step(x_t, state)
+        return (out.y, out.s), out.y_c, out
+
+    def carried(self, state: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        return state[1]  # s_c, the CEC
+
+
+@dataclass(frozen=True)
+class PaperNetwork:
+    """One experiment's network as the paper specifies it, with its Table 10 weight count."""
+
+    experiment: str  # experiment name, e.g. "adding"
+    config: LSTM1997Config  # the architecture and initialisation
+    table10_weights: Optional[int]  # the paper's weight count (None where the paper's differs in connectivity)
+    note: str = ""  # what is the paper's and what is our choice
+
+
+def _net(name: str, weights: Optional[int], note: str = "", **kw: Any) -> tuple[str, PaperNetwork]:
+    return name, PaperNetwork(name, LSTM1997Config(**kw), weights, note)
+
+
+#: Networks of the paper's experiments (Sec. 5, Table 10). 2c's size depends on p: use
+#: ``paper_network("2c", p=...)``; the entry here is p = 100.
+PAPER_NETWORKS: dict[str, PaperNetwork] = dict([
+    _net("reber-4x1", 264, "Exp. 1; output-gate biases -1..-4 per Table 10; input-gate biases random in [-0.1, 0.1]",
+         n_inputs=7, n_outputs=7, n_blocks=4, block_size=1, bias_units="gates", init_range=0.2,
+         random_bias_range=0.1, output_gate_bias=(-1.0, -2.0, -3.0, -4.0)),
+    _net("reber-3x2", 276, "Exp. 1; output-gate biases -1, -2, -3; input-gate biases random in [-0.1, 0.1]",
+         n_inputs=7, n_outputs=7, n_blocks=3, block_size=2, bias_units="gates", init_range=0.2,
+         random_bias_range=0.1, output_gate_bias=(-1.0, -2.0, -3.0)),
+    _net("2a", None, "Exp. 2a/2b: one cell with an input gate, no output gate, no biases, g = sigmoid, "
+         "h = identity. The paper used connectivity 'B' (10504 weights, p = 100); we use 'F'.",
+         n_inputs=101, n_outputs=101, n_blocks=1, block_size=1, bias_units="none", init_range=0.2,
+         output_gate=False, g="sigmoid", h="identity"),
+    _net("2c", 664, "Exp. 2c: p + 4 inputs, 2 outputs, 2 blocks of 1 cell, no biases (6p + 64 weights)",
+         n_inputs=104, n_outputs=2, n_blocks=2, block_size=1, bias_units="none", init_range=0.2),
+    _net("3", 102, "Exp. 3a/3b/3c: all hidden units biased; input gates -1, -3, -5; output gates -2, -4, -6",
+         n_inputs=1, n_outputs=1, n_blocks=3, block_size=1, bias_units="hidden", init_range=0.1,
+         input_gate_bias=(-1.0, -3.0, -5.0), output_gate_bias=(-2.0, -4.0, -6.0)),
+    _net("adding", 93, "Exp. 4: all non-input units biased; input gates -3, -6; output-gate biases random",
+         n_inputs=2, n_outputs=1, n_blocks=2, block_size=2, bias_units="all", init_range=0.1,
+         input_gate_bias=(-3.0, -6.0)),
+    _net("multiplication", 93, "Exp. 5: all non-input units biased, every bias random",
+         n_inputs=2, n_outputs=1, n_blocks=2, block_size=2, bias_units="all", init_range=0.1),
+    _net("6a", 156, "Exp. 6a: all non-input units biased; input gates -2, -4",
+         n_inputs=8, n_outputs=4, n_blocks=2, block_size=2, bias_units="all", init_range=0.1,
+         input_gate_bias=(-2.0, -4.0)),
+    _net("6b", 308, "Exp. 6b: all non-input units biased; input gates -2, -4, -6",
+         n_inputs=8, n_outputs=8, n_blocks=3, block_size=2, bias_units="all", init_range=0.1,
+         input_gate_bias=(-2.0, -4.0, -6.0)),
+])
+_ALIASES = {"3a": "3", "3b": "3", "3c": "3", "2b": "2a", "4": "adding", "5": "multiplication"}
+
+
+def paper_spec(name: str, p: Optional[int] = None) -> PaperNetwork:
+    """The paper's network spec for experiment ``name`` (see ``PAPER_NETWORKS``; also "3a", "2b", ...)."""
+    key = _ALIASES.get(name, name)
+    if key not in PAPER_NETWORKS:
+        known = sorted(set(PAPER_NETWORKS) | set(_ALIASES))
+        raise ValueError(f"unknown experiment {name!r}; expected one of {known}")
+    spec = PAPER_NETWORKS[key]
+    if p is None:
+        return spec
+    if key not in ("2a", "2c"):
+        raise ValueError(f"p (the alphabet size) applies to experiments 2a/2b/2c only, not {name!r}")
+    _check_sizes(p=p)
+    if key == "2c":  # p + 4 input symbols, Table 3: #w = 6p + 64
+        return replace(spec, config=replace(spec.config, n_inputs=p + 4), table10_weights=6 * p + 64)
+    return replace(spec, config=replace(spec.config, n_inputs=p + 1, n_outputs=p + 1))
+
+
+def paper_network(name: str, seed: Optional[int] = None, p: Optional[int] = None, **overrides: Any) -> LSTM1997:
+    """The network of experiment ``name`` with the paper's settings; ``overrides`` change config fields.
+
+    >>> net = paper_network("adding", seed=0)
+    >>> count_parameters(net)
+    93
+    >>> net.cell.bias_in.tolist()
+    [-3.0, -6.0]
+    """
+    config = paper_spec(name, p).config
+    if overrides:
+        unknown = set(overrides) - set(LSTM1997Config.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown config fields {sorted(unknown)}; "
+                             f"expected some of {sorted(LSTM1997Config.__dataclass_fields__)}")
+        config = replace(config, **overrides)
+    return LSTM1997(config, seed=seed)
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable weights (the paper's "#w", biases included where a unit has one)."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+# ======================================================================================
+# Baselines and later models
+# ======================================================================================
+class VanillaRNN(SequenceModel):
+    """A tanh RNN (``VanillaRNNCell``) with sigmoid output units; trained with full BPTT."""
+
+    def __init__(self, n_inputs: int, hidden_size: int, n_outputs: int, *,
+                 output_activation: str = "sigmoid", seed: Optional[int] = None) -> None:
+        super().__init__()
+        _check_sizes(n_inputs=n_inputs, hidden_size=hidden_size, n_outputs=n_outputs)
+        self.n_inputs, self.n_outputs = n_inputs, n_outputs
+        self.output_activation = _output_activation(output_activation)
+        with _seeded(seed):
+            self.cell = VanillaRNNCell(n_inputs, hidden_size)
+            self.output_units = nn.Linear(hidden_size, n_outputs)
+
+    def initial_state(self, batch: int, like: torch.Tensor) -> torch.Tensor:
+        return torch.zeros(batch, self.cell.hidden_size, dtype=like.dtype)
+
+    def step(self, x_t: torch.Tensor, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        h = torch.tanh(self.cell.preactivation(x_t, state))
+        return h, h, h
+
+    def carried(self, state: torch.Tensor) -> torch.Tensor:
+        return state
+
+
+class _TorchRecurrent(SequenceModel):
+    """Shared code of the ``nn.LSTM`` / ``nn.GRU`` wrappers (one layer, batch-first)."""
+
+    rnn: nn.RNNBase
+
+    def _setup(self, rnn_class: type, n_inputs: int, hidden_size: int, n_outputs: int,
+               output_activation: str, seed: Optional[int]) -> None:
+        _check_sizes(n_inputs=n_inputs, hidden_size=hidden_size, n_outputs=n_outputs)
+        self.n_inputs, self.n_outputs = n_inputs, n_outputs
+        self.output_activation = _output_activation(output_activation)
+        with _seeded(seed):
+            self.rnn = rnn_class(n_inputs, hidden_size, batch_first=True)
+            self.output_units = nn.Linear(hidden_size, n_outputs)
+
+    # Our state tensors are (batch, hidden); torch's are (1, batch, hidden).
+    @staticmethod
+    def _to_torch(state: Any) -> Any:
+        return tuple(t.unsqueeze(0) for t in state) if isinstance(state, tuple) else state.unsqueeze(0)
+
+    @staticmethod
+    def _from_torch(state: Any) -> Any:
+        return tuple(t[0] for t in state) if isinstance(state, tuple) else state[0]
+
+    def forward(self, input: torch.Tensor, hx: Any = None) -> tuple[torch.Tensor, Any]:
+        x = self.check_input(input)  # whole sequence in one call: the fast library kernel
+        out, state = self.rnn(x, None if hx is None else self._to_torch(hx))
+        return self.readout(out), self._from_torch(state)
+
+    def step(self, x_t: torch.Tensor, state: Any) -> tuple[Any, torch.Tensor, torch.Tensor]:
+        _, new = self.rnn(x_t.unsqueeze(1), self._to_torch(state))
+        new = self._from_torch(new)
+        return new, new, new  # the GRU's output is its state h
+
+
+class TorchLSTM(_TorchRecurrent):
+    """``nn.LSTM`` (the modern LSTM: forget gate, tanh, full BPTT) with sigmoid output units.
+
+    State ``(h, c)``, each (batch, hidden) (``nn.LSTM`` adds a leading layer axis); ``carried`` is c.
+    """
+
+    def __init__(self, n_inputs: int, hidden_size: int, n_outputs: int, *,
+                 output_activation: str = "sigmoid", seed: Optional[int] = None) -> None:
+        super().__init__()
+        self._setup(nn.LSTM, n_inputs, hidden_size, n_outputs, output_activation, seed)
+
+    def initial_state(self, batch: int, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        z = torch.zeros(batch, self.rnn.hidden_size, dtype=like.dtype)
+        return z, z.clone()
+
+    def carried(self, state: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        return state[1]
+
+    def step(self, x_t: torch.Tensor, state: Any) -> tuple[Any, torch.Tensor, torch.Tensor]:
+        """One step written out from ``nn.LSTM``'s own weights (gate order i, f, g, o), so that
+        h(t) is computed from c(t) inside the graph and per-step gradients are exact."""
+        h_prev, c_prev = state
+        r = self.rnn
+        gates = x_t @ r.weight_ih_l0.T + r.bias_ih_l0 + h_prev @ r.weight_hh_l0.T + r.bias_hh_l0
+        i, f, g, o = gates.chunk(4, dim=1)
+        c = torch.sigmoid(f) * c_prev + torch.sigmoid(i) * torch.tanh(g)  # forget gate: later than 1997
+        h = torch.sigmoid(o) * torch.tanh(c)
+        return (h, c), h, h
+
+
+class TorchGRU(_TorchRecurrent):
+    """``nn.GRU`` (Cho et al. 2014) with sigmoid output units; state h (batch, hidden)."""
+
+    def __init__(self, n_inputs: int, hidden_size: int, n_outputs: int, *,
+                 output_activation: str = "sigmoid", seed: Optional[int] = None) -> None:
+        super().__init__()
+        self._setup(nn.GRU, n_inputs, hidden_size, n_outputs, output_activation, seed)
+
+    def initial_state(self, batch: int, like: torch.Tensor) -> torch.Tensor:
+        return torch.zeros(batch, self.rnn.hidden_size, dtype=like.dtype)
+
+    def carried(self, state: torch.Tensor) -> torch.Tensor:
+        return state
+
+
+class TinyTransformer(nn.Module):
+    """A small causal Transformer encoder (Vaswani et al. 2017) with sigmoid output units.
+
+    Same call as the recurrent models: ``outputs, None = model(x)`` with x (batch, T, n_inputs);
+    position t attends to positions <= t only, so its output at the last step sees the whole
+    sequence, like an RNN's. Positions use fixed sinusoidal encodings (no length limit).
+    It has no recurrent state, so it has no ``run``/``step``.
+    """
+
+    def __init__(self, n_inputs: int, n_outputs: int, d_model: int = 16, n_heads: int = 2,
+                 n_layers: int = 2, *, output_activation: str = "sigmoid", seed: Optional[int] = None) -> None:
+        super().__init__()
+        _check_sizes(n_inputs=n_inputs, n_outputs=n_outputs, d_model=d_model, n_heads=n_heads, n_layers=n_layers)
+        if d_model % n_heads:
+            raise ValueError(f"d_model ({d_model}) must be divisible by n_heads ({n_heads})")
+        self.n_inputs, self.n_outputs, self.d_model = n_inputs, n_outputs, d_model
+        self.output_activation = _output_activation(output_activation)
+        with _seeded(seed):
+            self.embed = nn.Linear(n_inputs, d_model)
+            layer = nn.TransformerEncoderLayer(d_model, n_heads, dim_feedforward=4 * d_model, dropout=0.0,
+                                               batch_first=True)
+            self.encoder = nn.TransformerEncoder(layer, n_layers, enable_nested_tensor=False)
+            self.output_units = nn.Linear(d_model, n_outputs)
+
+    check_input = SequenceModel.check_input
+
+    def positions(self, T: int, dtype: torch.dtype) -> torch.Tensor:
+        """Sinusoidal position encodings, (T, d_model)."""
+        pos = torch.arange(T, dtype=dtype).unsqueeze(1)
+        freq = torch.exp(torch.arange(0, self.d_model, 2, dtype=dtype) * (-math.log(10000.0) / self.d_model))
+        pe = torch.zeros(T, self.d_model, dtype=dtype)
+        pe[:, 0::2] = torch.sin(pos * freq)
+        pe[:, 1::2] = torch.cos(pos * freq[: self.d_model // 2])
+        return pe
+
+    def forward(self, input: torch.Tensor, hx: Any = None) -> tuple[torch.Tensor, None]:
+        x = self.check_input(input)
+        T = x.shape[1]
+        mask = nn.Transformer.generate_square_subsequent_mask(T, dtype=x.dtype)
+        z = self.encoder(self.embed(x) + self.positions(T, x.dtype), mask=mask, is_causal=True)
+        return self.output_activation(self.output_units(z)), None
+
+
+@contextlib.contextmanager
+def _seeded(seed: Optional[int]):
+    """Build modules under a private seed: deterministic weights, global RNG left untouched."""
+    if seed is None:
+        yield
+        return
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
