@@ -62,7 +62,8 @@ def state_gradient_norms(model: SequenceModel, x: torch.Tensor, loss_fn: Optiona
     if loss.dim() != 0:
         raise ValueError(f"loss_fn must return a scalar, got shape {tuple(loss.shape)}")
     grads = torch.autograd.grad(loss, trace.states, allow_unused=True)
-    return np.array([0.0 if g is None else g.norm().item() for g in grads])
+    # the norm in float64: squaring a float32 gradient of 1e-24 underflows to 0
+    return np.array([0.0 if g is None else g.double().norm().item() for g in grads])
 
 
 def step_jacobians(model: SequenceModel, x: torch.Tensor) -> torch.Tensor:
@@ -118,4 +119,4 @@ def depth_gradient_norms(depth: int = 50, width: int = 32, residual: bool = Fals
                     requires_grad=True)
     out, inputs = net(x)
     grads = torch.autograd.grad(out.sum(), inputs)
-    return np.array([g.norm().item() for g in grads])
+    return np.array([g.double().norm().item() for g in grads])

@@ -712,7 +712,8 @@ def test_temporal_order_configs_validate():
 
 
 def test_registry():
-    assert set(TASKS) == {"reber", "2a", "2b", "2c", "3a", "3b", "3c", "adding", "multiplication", "6a", "6b"}
+    paper_tasks = {"reber", "2a", "2b", "2c", "3a", "3b", "3c", "adding", "multiplication", "6a", "6b"}
+    assert set(TASKS) == paper_tasks | {"recall"}  # recall: chapter 3's task, not the paper's
     assert get_task("4") is adding and get_task("2b") is long_lag
     with pytest.raises(ValueError, match="known|expected one of"):
         get_task("7")
@@ -720,7 +721,7 @@ def test_registry():
     assert paper_config("adding") == paper_config(DEFAULT_CONFIGS["adding"])
     with pytest.raises(ValueError, match="adding-T100"):
         paper_config("adding-T200")
-    for experiment in TASKS:
+    for experiment in paper_tasks:
         assert all(paper_config(n).experiment == experiment for n in paper_config_names(experiment))
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from . import adding, long_lag, multiplication, noise_signal, reber, temporal_order
+from . import adding, long_lag, multiplication, noise_signal, reber, recall, temporal_order
 from .base import (
     RecentWindow,
     SequenceBatch,
@@ -72,6 +72,7 @@ __all__ = [
     "noise_signal",
     "reber",
     "temporal_order",
+    "recall",
 ]
 
 #: Experiment name -> module.
@@ -87,6 +88,7 @@ TASKS: dict[str, ModuleType] = {
     "multiplication": multiplication,
     "6a": temporal_order,
     "6b": temporal_order,
+    "recall": recall,  # ours, not the paper's: the delayed-recall task of chapter 3
 }
 _ALIASES = {"1": "reber", "4": "adding", "5": "multiplication"}  # the paper's experiment numbers
 
@@ -105,7 +107,7 @@ DEFAULT_CONFIGS: dict[str, str] = {
     "6b": "6b",
 }
 
-_MODULES = (reber, long_lag, noise_signal, adding, multiplication, temporal_order)
+_MODULES = (reber, long_lag, noise_signal, adding, multiplication, temporal_order)  # the paper's
 
 
 def get_task(name: str) -> ModuleType:

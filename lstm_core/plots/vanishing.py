@@ -1,0 +1,199 @@
+"""Figures of backprop through time: repeated factors, measured gradient norms, learning curves.
+
+Every function takes plain arrays and an optional ``ax`` and returns the figure.
+:func:`gradient_regime` names the regime of a per-step factor; the figures use it in titles.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+__all__ = ["REGIMES", "gradient_regime", "plot_powers", "plot_factor_power", "plot_gradient_norms",
+           "plot_learning_curves"]
+
+#: The three regimes of a per-step factor, and the colour each is drawn in.
+REGIMES = {"vanishing": "tab:blue", "stable": "tab:green", "exploding": "tab:red"}
+
+
+def gradient_regime(factor: float, tolerance: float = 1e-9) -> str:
+    """Name what repeating a per-step factor does to a signal: shrink, keep or grow it.
+
+    The verdict depends on the factor, not on how many steps were taken: any factor below 1
+    drives factor^t to 0 as t grows, however slowly (0.8^10 = 0.107 has lost 89%).
+
+    >>> gradient_regime(0.8), gradient_regime(1.0), gradient_regime(1.1)
+    ('vanishing', 'stable', 'exploding')
+    >>> gradient_regime(-1.2)   # the size matters, |factor|: a sign flip each step still grows
+    'exploding'
+
+    Args:
+        factor: the factor by which the signal is multiplied at every step.
+        tolerance: |factor| within this distance of 1 counts as 1 (slider values are floats).
+
+    Raises:
+        ValueError: if ``factor`` is not finite or ``tolerance`` is negative.
+    """
+    if not np.isfinite(factor):
+        raise ValueError(f"gradient_regime: factor must be a finite number; got {factor!r}")
+    if not tolerance >= 0:
+        raise ValueError(f"gradient_regime: tolerance must be >= 0; got {tolerance!r}")
+    size = abs(float(factor))
+    if size < 1.0 - tolerance:
+        return "vanishing"
+    if size > 1.0 + tolerance:
+        return "exploding"
+    return "stable"
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    fig = ax.figure
+    fig.patch.set_facecolor("white")
+    fig.patch.set_alpha(1.0)
+    return fig, ax
+
+
+def _positive_or_nan(values: np.ndarray) -> np.ndarray:
+    """Values for a log axis: zeros (underflow) and negatives become NaN, i.e. gaps."""
+    return np.where(values > 0, values, np.nan)
+
+
+def plot_powers(
+    powers: Mapping[str, np.ndarray],
+    *,
+    marks: Sequence[tuple[int, float, str]] = (),
+    ax: Axes | None = None,
+) -> Figure:
+    """Curves factor^k for k = 0..K on a log scale, one per label, with optional marked points.
+
+    Args:
+        powers: label -> (K + 1,) array whose entry k is the signal left after k steps
+            (e.g. from :func:`lstm_core.gradients.product_chain`).
+        marks: (k, value, text) points to mark and annotate.
+        ax: axes to draw on; default: a new figure.
+
+    Raises:
+        ValueError: if there are no curves or a curve is not 1-d.
+    """
+    if not powers:
+        raise ValueError("plot_powers: no curves; expected at least one label -> array")
+    fig, ax = _axes(ax, (7, 4))
+    for label, values in powers.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 1:
+            raise ValueError(f"plot_powers: curve {label!r} must be 1-d; got shape {values.shape}")
+        ax.semilogy(np.arange(values.size), _positive_or_nan(values), label=label)
+    for k, value, text in marks:
+        ax.plot(k, value, "ko", markersize=5)
+        ax.annotate(text, (k, value), xytext=(6, -2), textcoords="offset points", fontsize=8, va="top")
+    ax.axhline(1.0, color="0.6", linewidth=0.8, linestyle="--")
+    ax.set_xlabel("steps back in time, k")
+    ax.set_ylabel("signal left (log scale)")
+    ax.legend(loc="best", fontsize=9)
+    ax.grid(True, which="major", alpha=0.3)
+    return fig
+
+
+def plot_factor_power(factor: float, values: np.ndarray, *, ax: Axes | None = None) -> Figure:
+    """One factor's powers factor^k, k = 0..t, titled with factor^t and its regime.
+
+    Args:
+        factor: the per-step factor (weight x derivative).
+        values: (t + 1,) array of factor^k for k = 0..t, at least 2 entries.
+        ax: axes to draw on; default: a new figure.
+
+    Raises:
+        ValueError: if ``values`` is not 1-d with at least 2 entries.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 1 or values.size < 2:
+        raise ValueError(f"plot_factor_power: values must be 1-d with at least 2 entries (k = 0..t); "
+                         f"got shape {values.shape}")
+    regime = gradient_regime(factor)
+    fig, ax = _axes(ax, (7, 3.5))
+    steps = np.arange(values.size)
+    ax.semilogy(steps, _positive_or_nan(np.abs(values)), "o-", markersize=3, color=REGIMES[regime])
+    ax.axhline(1.0, color="0.6", linewidth=0.8, linestyle="--")
+    t = values.size - 1
+    ax.set_title(f"{factor:.2f}$^{{{t}}}$ = {values[-1]:.4g}: {regime}", color=REGIMES[regime])
+    ax.set_xlabel("timesteps t")
+    ax.set_ylabel("factor$^t$ (log scale)")
+    ax.grid(True, which="major", alpha=0.3)
+    return fig
+
+
+def plot_gradient_norms(
+    norms: Mapping[str, np.ndarray],
+    *,
+    ylabel: str = r"$\|\partial L / \partial h_t\|$ (log scale)",
+    ax: Axes | None = None,
+) -> Figure:
+    """Gradient norms per time step against *steps back* from the last step, on a log scale.
+
+    Args:
+        norms: label -> (T,) array, entry t for the state at step t = 0..T-1 (as returned by
+            :func:`lstm_core.gradients.state_gradient_norms`); plotted at T - 1 - t steps back.
+            Exact zeros (floating-point underflow) are left out.
+        ylabel: the y-axis label (e.g. to say the norms are relative to the last step).
+        ax: axes to draw on; default: a new figure.
+
+    Raises:
+        ValueError: if there are no curves or a curve is not 1-d.
+    """
+    if not norms:
+        raise ValueError("plot_gradient_norms: no curves; expected at least one label -> norms")
+    fig, ax = _axes(ax, (7, 4))
+    for label, values in norms.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 1 or values.size == 0:
+            raise ValueError(f"plot_gradient_norms: curve {label!r} must be a non-empty 1-d array; "
+                             f"got shape {values.shape}")
+        back = values.size - 1 - np.arange(values.size)
+        ax.semilogy(back, _positive_or_nan(values), label=label)
+    ax.set_xlabel("steps back from the last step")
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="best", fontsize=9)
+    ax.grid(True, which="major", alpha=0.3)
+    return fig
+
+
+def plot_learning_curves(
+    curves: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    chance: float | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Training accuracy against training sequences seen, one curve per label.
+
+    Args:
+        curves: label -> (sequences, accuracy), two arrays of the same length (e.g.
+            ``History.sequences`` and ``History.accuracy``).
+        chance: accuracy of guessing, drawn as a dashed line; None draws none.
+        ax: axes to draw on; default: a new figure.
+
+    Raises:
+        ValueError: if there are no curves or a curve's two arrays differ in length.
+    """
+    if not curves:
+        raise ValueError("plot_learning_curves: no curves; expected at least one label -> (sequences, accuracy)")
+    fig, ax = _axes(ax, (7, 3.5))
+    for label, (seen, accuracy) in curves.items():
+        seen, accuracy = np.asarray(seen, dtype=float), np.asarray(accuracy, dtype=float)
+        if seen.shape != accuracy.shape or seen.ndim != 1:
+            raise ValueError(f"plot_learning_curves: curve {label!r} needs two 1-d arrays of the same length; "
+                             f"got shapes {seen.shape} and {accuracy.shape}")
+        ax.plot(seen, accuracy, "o-", markersize=3, label=label)
+    if chance is not None:
+        ax.axhline(chance, color="0.5", linestyle="--", linewidth=1, label="chance")
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("training sequences seen")
+    ax.set_ylabel("fraction correct")
+    ax.legend(loc="best", fontsize=9)
+    ax.grid(True, alpha=0.3)
+    return fig
