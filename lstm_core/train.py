@@ -32,7 +32,7 @@ import torch
 from torch import nn
 
 from . import tasks as tasks_pkg
-from .tasks.base import SequenceBatch, StoppingRule, TestSetRule
+from .tasks.base import SequenceBatch, StoppingRule, TestSetRule, concat_batches
 
 OPTIMIZERS = ("sgd", "adam")
 
@@ -144,21 +144,8 @@ def test_set(task: ModuleType, task_config: Any, seed: int) -> SequenceBatch:
     if task is tasks_pkg.reber:
         train_set, test = task.make_reber_sets(seed, task_config)
         idx = np.arange(train_set.n + test.n)
-        return _concat(train_set, test).select(idx)
+        return concat_batches(train_set, test).select(idx)
     return task.generate(task_config, getattr(task, "TEST_SET_SIZE", 256), np.random.default_rng(seed + 1_000_003))
-
-
-def _concat(a: SequenceBatch, b: SequenceBatch) -> SequenceBatch:
-    T = max(a.T_max, b.T_max)
-    pad = lambda arr, axis_len: np.pad(arr, [(0, 0), (0, T - axis_len)] + [(0, 0)] * (arr.ndim - 2))  # noqa: E731
-    info = {k: np.concatenate([pad(a.info[k], a.T_max) if np.ndim(a.info[k]) >= 2 and np.shape(a.info[k])[1] == a.T_max
-                               else a.info[k],
-                               pad(b.info[k], b.T_max) if np.ndim(b.info[k]) >= 2 and np.shape(b.info[k])[1] == b.T_max
-                               else b.info[k]]) for k in a.info if k in b.info}
-    return SequenceBatch(np.concatenate([pad(a.inputs, a.T_max), pad(b.inputs, b.T_max)]),
-                         np.concatenate([pad(a.targets, a.T_max), pad(b.targets, b.T_max)]),
-                         np.concatenate([pad(a.target_mask, a.T_max), pad(b.target_mask, b.T_max)]),
-                         np.concatenate([a.lengths, b.lengths]), info, a.task)
 
 
 def divergence_message(n_seen: int, config: TrainConfig, what: str) -> str:

@@ -55,6 +55,7 @@ __all__ = [
     "end_mask",
     "step_mask",
     "pad_sequences",
+    "concat_batches",
     "to_numpy",
     "check_outputs",
     "last_step_outputs",
@@ -273,6 +274,35 @@ def pad_sequences(
                              f"({length},); got {np.shape(xi)}, {np.shape(yi)}, {np.shape(mi)}")
         x[i, :length], y[i, :length], m[i, :length] = xi, yi, mi
     return SequenceBatch(x, y, m, lengths, dict(info or {}), task)
+
+
+def concat_batches(a: SequenceBatch, b: SequenceBatch) -> SequenceBatch:
+    """The sequences of ``a`` followed by those of ``b``, padded to the longer of the two.
+
+    Info arrays present in both are concatenated (time-axis arrays padded like the inputs).
+
+    >>> x = pad_sequences([np.ones((2, 1))], [np.ones((2, 1))], [np.array([False, True])])
+    >>> y = pad_sequences([np.ones((3, 1))], [np.ones((3, 1))], [np.array([False, False, True])])
+    >>> both = concat_batches(x, y)
+    >>> both.n, both.T_max, both.lengths.tolist()
+    (2, 3, [2, 3])
+    """
+    if (a.n_inputs, a.n_outputs) != (b.n_inputs, b.n_outputs):
+        raise ValueError(f"batches differ in units: {(a.n_inputs, a.n_outputs)} vs {(b.n_inputs, b.n_outputs)}")
+    t_max = max(a.T_max, b.T_max)
+
+    def pad(arr: np.ndarray, own_t: int) -> np.ndarray:
+        arr = np.asarray(arr)
+        if arr.ndim >= 2 and arr.shape[1] == own_t:
+            fill = -1 if np.issubdtype(arr.dtype, np.integer) else 0
+            return np.pad(arr, [(0, 0), (0, t_max - own_t)] + [(0, 0)] * (arr.ndim - 2), constant_values=fill)
+        return arr
+
+    info = {k: np.concatenate([pad(a.info[k], a.T_max), pad(b.info[k], b.T_max)]) for k in a.info if k in b.info}
+    return SequenceBatch(np.concatenate([pad(a.inputs, a.T_max), pad(b.inputs, b.T_max)]),
+                         np.concatenate([pad(a.targets, a.T_max), pad(b.targets, b.T_max)]),
+                         np.concatenate([pad(a.target_mask, a.T_max), pad(b.target_mask, b.T_max)]),
+                         np.concatenate([a.lengths, b.lengths]), info, a.task)
 
 
 # ---------------------------------------------------------------------------

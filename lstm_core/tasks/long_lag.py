@@ -178,8 +178,13 @@ def symbol_names(config: LongLagConfig) -> list[str]:
     raise ValueError(f"config must be a Task2aConfig, Task2bConfig or Task2cConfig; got {type(config).__name__}")
 
 
-def generate(config: LongLagConfig, n: int, seed: SeedLike) -> SequenceBatch:
+def generate(config: LongLagConfig, n: int, seed: SeedLike, dense: bool = True) -> SequenceBatch:
     """``n`` random sequences of task 2a, 2b or 2c (chosen by the config's type).
+
+    ``dense=False`` skips building the one-hot inputs (p = 1000 makes them about 4 MB a
+    sequence): ``inputs`` is then a read-only all-zero placeholder and the inputs are only in
+    ``info["symbols"]``. That is for the fast engine, which reads the symbols directly; every
+    other consumer needs the default ``dense=True``.
 
     2a/2b: every sequence has p steps, the target is the next symbol at every step.
     2c: ``lengths`` = q + k + 3 steps (k >= 0 extra distractors); target (1, 0) for x or (0, 1)
@@ -201,13 +206,21 @@ def generate(config: LongLagConfig, n: int, seed: SeedLike) -> SequenceBatch:
     n = check_n(n)
     rng = make_rng(seed)
     if isinstance(config, (Task2aConfig, Task2bConfig)):
-        return _generate_2ab(config, n, rng)
+        return _generate_2ab(config, n, rng, dense)
     if isinstance(config, Task2cConfig):
-        return _generate_2c(config, n, rng)
+        return _generate_2c(config, n, rng, dense)
     raise ValueError(f"config must be a Task2aConfig, Task2bConfig or Task2cConfig; got {type(config).__name__}")
 
 
-def _generate_2ab(config: Task2aConfig | Task2bConfig, n: int, rng: np.random.Generator) -> SequenceBatch:
+def _local_code(symbols: np.ndarray, depth: int, dense: bool) -> np.ndarray:
+    """One-hot inputs, or (dense=False) a zero placeholder of the same shape that takes no memory."""
+    if dense:
+        return one_hot(symbols, depth)
+    return np.broadcast_to(np.zeros((1, 1, depth), dtype=np.float32), symbols.shape + (depth,))
+
+
+def _generate_2ab(config: Task2aConfig | Task2bConfig, n: int, rng: np.random.Generator,
+                  dense: bool = True) -> SequenceBatch:
     p = config.p
     x_index, y_index = p - 1, p  # a_1..a_{p-1} are 0..p-2
     label = rng.integers(0, 2, size=n)  # 0: x, 1: y, probability 0.5 each
@@ -221,7 +234,7 @@ def _generate_2ab(config: Task2aConfig | Task2bConfig, n: int, rng: np.random.Ge
     symbols[:, p] = end
     lengths = np.full(n, p, dtype=np.int64)
     return SequenceBatch(
-        inputs=one_hot(symbols[:, :-1], p + 1),
+        inputs=_local_code(symbols[:, :-1], p + 1, dense),
         targets=one_hot(symbols[:, 1:], p + 1),
         target_mask=np.ones((n, p), dtype=bool),  # error at every step
         lengths=lengths,
@@ -230,7 +243,7 @@ def _generate_2ab(config: Task2aConfig | Task2bConfig, n: int, rng: np.random.Ge
     )
 
 
-def _generate_2c(config: Task2cConfig, n: int, rng: np.random.Generator) -> SequenceBatch:
+def _generate_2c(config: Task2cConfig, n: int, rng: np.random.Generator, dense: bool = True) -> SequenceBatch:
     p, q = config.p, config.q
     e, b, x, y = p, p + 1, p + 2, p + 3  # a_1..a_p are 0..p-1
     label = rng.integers(0, 2, size=n)  # 0: x, 1: y
@@ -248,7 +261,7 @@ def _generate_2c(config: Task2cConfig, n: int, rng: np.random.Generator) -> Sequ
     targets = np.zeros((n, t_max, 2), dtype=np.float32)
     targets[np.arange(n), lengths - 1, label] = 1.0  # output 0 is x, output 1 is y
     return SequenceBatch(
-        inputs=one_hot(symbols, p + 4),
+        inputs=_local_code(symbols, p + 4, dense),
         targets=targets,
         target_mask=mask,
         lengths=lengths,

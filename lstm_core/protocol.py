@@ -1,0 +1,476 @@
+"""The paper's experiments run as the paper ran them: many trials, online, to the paper's criteria.
+
+Every row of the paper's result tables that this course reproduces is a :class:`Row`: which
+task configuration, which network (``networks.paper_network``), which learning rate, how many
+trials, and a budget of training sequences per trial (ours: the paper trained until success).
+
+``run_row(row)`` trains all trials of a row together on the fast engine (``lstm_core.fast``):
+
+- each trial has its own initial weights and its own stream of training sequences (seeds below);
+- one sequence, one update by plain gradient descent (the 1997 protocol; no Adam, no clipping,
+  no pre-training), the paper's initial weights, gate biases and learning rate, scissors on;
+- after every sequence the task's stopping rule is fed (ST3, the 10,000-successive rule of
+  Exp. 2, Exp. 5's window), or, for the rows judged on a test set (Exps. 1 and 3), the test set
+  is checked every ``check_every`` sequences;
+- a trial that meets its rule stops with exactly the weights it had then; it is then measured
+  on 2560 fresh test sequences where the paper reports such a test.
+
+Seeds: trial ``k`` of a run with ``seed`` gets initial weights ``paper_network(..., seed=seed *
+10_007 + k)`` and its training stream ``numpy.random.default_rng([seed, k, 1])``; the final test
+set is ``default_rng([seed, k, 2])``; Reber's train/test string sets are pair ``k // 10`` as in
+the paper's "3 train/test pairs x 10 seeds".
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Optional
+
+import numpy as np
+import torch
+
+from . import fast, fast_rnn
+from . import paper as paper_tables
+from .networks import VanillaRNN, paper_network
+from .tasks import Choice, get_task, paper_config
+from .tasks import long_lag, reber
+from .tasks.base import SequenceBatch, StoppingRule, SuccessiveCorrect, TestSetRule, concat_batches
+
+FINAL_TEST_SIZE = 2560  # the paper's post-training test set (Exps. 3-6)
+
+#: Where the paper leaves the training protocol open, what we chose (the tasks' own choices are
+#: ``lstm_core.tasks.CHOICES``; the book shows both in one table).
+PROTOCOL_CHOICES: list[Choice] = [
+    Choice("all", "learning rate",
+           "E = sum_k (t_k - y_k)^2 and 'the factor 2 goes into alpha'",
+           "each update is w -= alpha * d(E/2)/dw, so alpha is the paper's learning rate as printed",
+           "the paper's error signals e_k = f'(net_k)(t_k - y_k) are the gradient of E/2"),
+    Choice("all", "when weights change", "online learning; per step or per sequence is not stated",
+           "one update after each sequence", "identical whenever error comes only at the end (Exps. 2c-6)"),
+    Choice("all", "training budget", "trained until the stopping criterion was met",
+           "at most twice the paper's mean sequences to success (Reber, 2a, 2b: 100,000 / 200,000); "
+           "trials that do not meet the criterion by then are reported as not reached",
+           "a bounded run time on a 2-core machine"),
+    Choice("all", "trials and seeds", "10 to 30 trials per row; seeds not given",
+           "the paper's number of trials, trial k with initial-weight seed 10007 * seed + k",
+           "reproducible rows"),
+    Choice("1", "test-set checks", "success when both sets are predicted; how often they were checked is not stated",
+           "every 500 training sequences (Exp. 3: every 1000, or 5000 for T = 1000)",
+           "a resolution well below the paper's reported means"),
+    Choice("2a", "network", "one cell and input gate added once the error plateaued; connectivity 'B'",
+           "the cell and its input gate from the start, connectivity 'F'", "'B' is not specified in the paper"),
+]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a paper table, as we run it. The paper's own numbers stay in ``lstm_core.paper``."""
+
+    key: str  # our name of the row, e.g. "T7-adding-T100"
+    table: str  # the paper's table ("1", "2", "2b", "3", ..., "9"), a key of lstm_core.paper.TABLES
+    paper_index: int  # index of the row among that table's LSTM rows
+    task_config: str  # a paper config name of lstm_core.tasks, e.g. "adding-T100"
+    network: str  # a paper network name of lstm_core.networks, e.g. "adding", "reber-3x2", "2c"
+    learning_rate: float  # the paper's alpha
+    trials: int  # the paper's number of trials
+    budget: int  # our cap on training sequences per trial (the paper: until success)
+    p: Optional[int] = None  # alphabet size for the 2c network
+    check_every: int = 1000  # sequences between test-set checks (rows judged on a test set)
+    note: str = ""  # what differs from the paper, if anything
+    model: str = "lstm1997"  # "lstm1997" (the paper's network) or "rnn" (vanilla tanh RNN, full BPTT)
+    hidden: int = 0  # hidden units of the "rnn" baseline
+
+    @property
+    def paper(self) -> Any:
+        """The paper's row (a ``lstm_core.paper.PaperRow``)."""
+        return paper_row(self.table, self.paper_index)
+
+
+def paper_row(table: str, index: int) -> Any:
+    """The ``index``-th LSTM row of the paper's table ``table``."""
+    rows = [r for r in paper_tables.get_table(table).rows if getattr(r, "method", "LSTM") == "LSTM"]
+    return rows[index]
+
+
+def _budget(table: str, index: int, factor: float = 2.0, extra: int = 0) -> int:
+    """Our budget: ``factor`` times the paper's mean sequences to success (plus ``extra``)."""
+    return int(factor * paper_row(table, index).sequences_to_success) + extra
+
+
+def _rows() -> list[Row]:
+    rows = []
+    for i, (blocks, lr) in enumerate((("4x1", 0.1), ("3x2", 0.1), ("3x2", 0.2), ("4x1", 0.5), ("3x2", 0.5))):
+        rows.append(Row(f"T1-reber-{blocks}-lr{lr}", "1", i, "reber", f"reber-{blocks}", lr, 30,
+                        budget=100_000, check_every=500))
+    rows.append(Row("T2-2a-p100", "2", 0, "2a-p100", "2a", 1.0, 18, budget=200_000, p=100,
+                    note="the paper added the cell only once the error stopped falling and used connectivity 'B'; "
+                         "we start with the cell and connectivity 'F'"))
+    rows.append(Row("T2b-2b-p100", "2b", 0, "2b-p100", "2a", 1.0, 18, budget=200_000, p=100, note="network as 2a"))
+    for i, (q, p) in enumerate(((50, 50), (100, 100), (200, 200), (500, 500), (1000, 1000), (1000, 500),
+                                (1000, 200), (1000, 100), (1000, 50))):
+        rows.append(Row(f"T3-2c-q{q}-p{p}", "3", i, f"2c-q{q}-p{p}", "2c", 0.01, 20,
+                        budget=_budget("3", i, extra=10_000), p=p))
+    i = 0
+    for table, variant, lr, settings in (("4", "3a", 1.0, ((100, 3), (100, 1), (1000, 3))),
+                                         ("5", "3b", 1.0, ((100, 3), (100, 1), (1000, 1))),
+                                         ("6", "3c", 0.1, ((100, 3), (100, 1)))):
+        for i, (T, N) in enumerate(settings):
+            rows.append(Row(f"T{table}-{variant}-T{T}-N{N}", table, i, f"{variant}-T{T}-N{N}", "3", lr, 10,
+                            budget=_budget(table, i), check_every=1000 if T == 100 else 5000))
+    for i, T in enumerate((100, 500, 1000)):
+        rows.append(Row(f"T7-adding-T{T}", "7", i, f"adding-T{T}", "adding", 0.5, 10, budget=_budget("7", i)))
+    for i, n_seq in enumerate((140, 13)):
+        rows.append(Row(f"T8-multiplication-nseq{n_seq}", "8", i, f"multiplication-T100-nseq{n_seq}",
+                        "multiplication", 0.1, 10, budget=_budget("8", i)))
+    rows.append(Row("T9-6a", "9", 0, "6a", "6a", 0.5, 20, budget=_budget("9", 0)))
+    rows.append(Row("T9-6b", "9", 1, "6b", "6b", 0.1, 10, budget=_budget("9", 1)))
+    return rows
+
+
+def _baseline_rows() -> list[Row]:
+    """The paper's claim that gradient methods without the CEC fail, measured on three tasks.
+
+    A vanilla tanh RNN with about as many weights as the paper's network, full BPTT, the same
+    online protocol, initial weight range and budget as the LSTM row beside it.
+    """
+    note = "vanilla tanh RNN, full backprop through time, same protocol and budget as the LSTM row"
+    return [
+        Row("RNN-adding-T100", "7", 0, "adding-T100", "adding", 0.1, 10, budget=_budget("7", 0), model="rnn",
+            hidden=8, note=note + "; 97 weights"),
+        Row("RNN-6a", "9", 0, "6a", "6a", 0.1, 10, budget=_budget("9", 0), model="rnn", hidden=8,
+            note=note + "; 172 weights"),
+        Row("RNN-reber", "1", 1, "reber", "reber-3x2", 0.1, 10, budget=100_000, model="rnn", hidden=10,
+            check_every=500, note=note + "; 257 weights"),
+    ]
+
+
+#: Every reproduced row, in the paper's order, then the baselines.
+ROWS: list[Row] = _rows() + _baseline_rows()
+
+
+def get_row(key: str) -> Row:
+    for row in ROWS:
+        if row.key == key:
+            return row
+    raise ValueError(f"unknown row {key!r}; expected one of {[r.key for r in ROWS]}")
+
+
+@dataclass
+class TrialResult:
+    """One trial of a row."""
+
+    seed: int  # the initial-weight seed of this trial
+    solved: bool  # met the paper's stopping criterion within the budget
+    sequences: Optional[int]  # training sequences to the criterion, counted as the paper counts them
+    sequences_trained: int  # training sequences actually run
+    diverged: bool = False  # stopped on a non-finite loss
+    st1: Optional[int] = None  # Exp. 3: sequences to ST1 (the misclassification condition alone)
+    test_wrong: Optional[int] = None  # wrong of the final test set (2560; Reber: of its 256 + 256 strings)
+    test_size: Optional[int] = None  # size of that test set
+    test_mean_abs_error: Optional[float] = None  # mean absolute end error on the final test set
+    test_mse: Optional[float] = None  # mean squared end error on the final test set
+
+
+@dataclass
+class RowResult:
+    """All trials of one row, and a summary to set beside the paper's numbers."""
+
+    row: Row
+    trials: list[TrialResult]
+    seed: int
+    seconds: float
+    budget: int  # training sequences allowed per trial in this run
+    quick: bool = False  # produced by a reduced run (fewer trials or a smaller budget)
+    summary: dict[str, Any] = field(default_factory=dict)
+    example_trial: Optional[int] = None  # the trial whose final weights are kept (the first solved one, else 0)
+    example_weights: Optional[dict[str, list]] = None  # its parameters, keyed like model.named_parameters()
+
+    def summarize(self) -> dict[str, Any]:
+        solved = [t for t in self.trials if t.solved]
+        seqs = [t.sequences for t in solved if t.sequences is not None]
+        st1 = [t.st1 for t in self.trials if t.st1 is not None]
+        wrong = [t.test_wrong for t in solved if t.test_wrong is not None]
+        frac = [t.test_wrong / t.test_size for t in solved if t.test_wrong is not None and t.test_size]
+        mse = [t.test_mse for t in solved if t.test_mse is not None]
+        self.summary = {
+            "trials": len(self.trials),
+            "solved": len(solved),
+            "success_rate": 100.0 * len(solved) / max(1, len(self.trials)),
+            "diverged": sum(t.diverged for t in self.trials),
+            "sequences_mean": float(np.mean(seqs)) if seqs else None,
+            "sequences_min": int(min(seqs)) if seqs else None,
+            "sequences_max": int(max(seqs)) if seqs else None,
+            "st1_mean": float(np.mean(st1)) if st1 else None,
+            "test_wrong_mean": float(np.mean(wrong)) if wrong else None,
+            "test_fraction_wrong": float(np.mean(frac)) if frac else None,
+            "test_mse_mean": float(np.mean(mse)) if mse else None,
+            "budget": self.budget,
+        }
+        return self.summary
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"row": asdict(self.row), "seed": self.seed, "seconds": self.seconds, "budget": self.budget,
+                "quick": self.quick, "example_trial": self.example_trial, "example_weights": self.example_weights,
+                "summary": self.summarize(), "trials": [asdict(t) for t in self.trials]}
+
+
+# ---------------------------------------------------------------------------------------
+# Running a row
+# ---------------------------------------------------------------------------------------
+def _chunk_size(T_mean: float, n_trials: int) -> int:
+    """Sequences per trial per kernel call: about 200k steps per trial, at least 10."""
+    return int(max(10, min(2000, 200_000 // max(1.0, T_mean))))
+
+
+def _new_batch(task, cfg, n: int, rng: np.random.Generator, reber_train: Optional[SequenceBatch]) -> SequenceBatch:
+    if reber_train is not None:  # Exp. 1 trains on its fixed 256 training strings
+        return reber_train.select(rng.integers(0, reber_train.n, size=n))
+    if task is long_lag:
+        return task.generate(cfg, n, rng, dense=False)  # the fast engine reads info["symbols"]
+    return task.generate(cfg, n, rng)
+
+
+def _steps(task, batch: SequenceBatch, n_inputs: int) -> Optional[fast.SparseSteps]:
+    if task is long_lag:
+        return fast.SparseSteps.from_symbols(batch.info["symbols"], batch.lengths, n_inputs)
+    return None
+
+
+class _LSTMEngine:
+    """The 1997 network on the fast engine: all trials' weights stacked."""
+
+    def __init__(self, row: Row, n_trials: int, seed: int) -> None:
+        models = [paper_network(row.network, seed=seed * 10_007 + k, p=row.p) for k in range(n_trials)]
+        ok, why = fast.supports(models[0])
+        if not ok:
+            raise ValueError(f"row {row.key} cannot use the fast engine: {why}")
+        self.params = fast.StackedParams.from_models(models)
+        self.n_inputs = self.params.layout.n_inputs
+        self.task = None
+
+    def train(self, batches: list, task: Any, lr: float) -> tuple[np.ndarray, set[int]]:
+        before = self.params.diverged_at.copy()
+        steps = [None if b is None else _steps(task, b, self.n_inputs) for b in batches]
+        out = fast.train_online_trials(self.params, batches, lr, steps=steps)
+        return out, {k for k in range(len(batches)) if before[k] < 0 <= self.params.diverged_at[k]}
+
+    def snapshot(self) -> Any:
+        return self.params.W.copy(), self.params.Wk.copy()
+
+    def restore(self, snap: Any, k: int) -> None:
+        self.params.W[k], self.params.Wk[k] = snap[0][k], snap[1][k]
+
+    def replay(self, k: int, batch: SequenceBatch, task: Any, lr: float) -> None:
+        fast.train_online(self.params.trial(k), batch, lr, steps=_steps(task, batch, self.n_inputs))
+
+    def forward(self, k: int, batch: SequenceBatch, task: Any) -> np.ndarray:
+        return fast.minibatch_gradients(self.params.trial(k), batch, steps=_steps(task, batch, self.n_inputs))[0]
+
+    def named_weights(self, k: int) -> dict[str, np.ndarray]:
+        return self.params.trial(k).named()
+
+
+class _RNNEngine:
+    """The vanilla RNN baseline on ``fast_rnn`` (full BPTT)."""
+
+    def __init__(self, row: Row, n_trials: int, seed: int) -> None:
+        spec = paper_network(row.network, p=row.p)
+        r = spec.config.init_range  # the paper's initial weight range for this task
+        models = []
+        for k in range(n_trials):
+            m = VanillaRNN(spec.n_inputs, row.hidden, spec.n_outputs)
+            gen = torch.Generator().manual_seed(seed * 10_007 + k)
+            with torch.no_grad():
+                for prm in m.parameters():
+                    prm.uniform_(-r, r, generator=gen)
+            models.append(m)
+        self.params = fast_rnn.RNNParams.from_models(models)
+        self.diverged: set[int] = set()
+
+    def train(self, batches: list, task: Any, lr: float) -> tuple[np.ndarray, set[int]]:
+        batches = [None if k in self.diverged else b for k, b in enumerate(batches)]
+        out, failed = fast_rnn.train_online_trials(self.params, batches, lr)
+        new = {k for k in range(len(batches)) if failed[k] >= 0}
+        self.diverged |= new
+        return out, new
+
+    def snapshot(self) -> Any:
+        return self.params.copy()
+
+    def restore(self, snap: Any, k: int) -> None:
+        self.params.set_trial(k, snap)
+
+    def replay(self, k: int, batch: SequenceBatch, task: Any, lr: float) -> None:
+        self.train([batch if j == k else None for j in range(self.params.n_trials)], task, lr)
+
+    def forward(self, k: int, batch: SequenceBatch, task: Any) -> np.ndarray:
+        one = [batch if j == k else None for j in range(self.params.n_trials)]
+        return fast_rnn.train_online_trials(self.params, one, 0.0)[0][k, :, :batch.T_max]
+
+    def named_weights(self, k: int) -> dict[str, np.ndarray]:
+        p = self.params
+        return {"cell.weight_ih": p.W_ih[k], "cell.weight_hh": p.W_hh[k], "cell.bias_ih": p.b_h[k],
+                "cell.bias_hh": np.zeros_like(p.b_h[k]), "output_units.weight": p.W_o[k],
+                "output_units.bias": p.b_o[k]}
+
+
+def run_row(row: Row, trials: Optional[int] = None, seed: int = 0, budget: Optional[int] = None,
+            progress: bool = True, log: Optional[Callable[[str], None]] = None) -> RowResult:
+    """Train ``trials`` networks (default: the row's number) on ``row`` by the paper's protocol."""
+    n_trials = row.trials if trials is None else trials
+    budget = row.budget if budget is None else budget
+    if n_trials < 1 or budget < 1:
+        raise ValueError(f"trials and budget must be positive, got trials={n_trials}, budget={budget}")
+    task, cfg = get_task(paper_config(row.task_config).experiment), paper_config(row.task_config)
+    start = time.perf_counter()
+    engine = (_RNNEngine if row.model == "rnn" else _LSTMEngine)(row, n_trials, seed)
+    rngs = [np.random.default_rng([seed, k, 1]) for k in range(n_trials)]
+    # what each trial's stopping rule judges
+    test_rule = isinstance(task.stopping_rule(cfg), TestSetRule)
+    rules: list[StoppingRule] = [task.stopping_rule(cfg) for _ in range(n_trials)]
+    st1_rules = ([task.stopping_rule(cfg, "ST1") for _ in range(n_trials)]
+                 if task.__name__.endswith("noise_signal") else None)
+    reber_sets = [reber.make_reber_sets(k // 10, cfg) for k in range(n_trials)] if task is reber else None
+    check_sets = []
+    if test_rule:
+        for k in range(n_trials):
+            if reber_sets is not None:  # the train and test strings are judged together
+                check_sets.append(concat_batches(*reber_sets[k]))
+            else:
+                check_sets.append(task.generate(cfg, task.TEST_SET_SIZE, np.random.default_rng([seed, k, 3])))
+    probe = _new_batch(task, cfg, 64, np.random.default_rng(0), reber_sets[0][0] if reber_sets else None)
+    chunk = row.check_every if test_rule else _chunk_size(float(probe.lengths.mean()), n_trials)
+    results = [TrialResult(seed=seed * 10_007 + k, solved=False, sequences=None, sequences_trained=0)
+               for k in range(n_trials)]
+    active = set(range(n_trials))
+    bar = _bar(progress, n_trials * budget, row.key)
+    while active:
+        batches: dict[int, SequenceBatch] = {}
+        for k in sorted(active):
+            batches[k] = _new_batch(task, cfg, chunk, rngs[k], reber_sets[k][0] if reber_sets else None)
+            n = min(chunk, budget - results[k].sequences_trained)
+            if n < chunk:
+                batches[k] = batches[k].select(np.arange(n))
+        groups: dict[int, list[int]] = {}
+        for k, b in batches.items():  # trials near their budget get shorter batches: one call per size
+            groups.setdefault(b.n, []).append(k)
+        for members in groups.values():
+            snap = engine.snapshot()
+            out, diverged = engine.train([batches.get(k) if k in members else None for k in range(n_trials)],
+                                         task, row.learning_rate)
+            for k in members:
+                res, batch = results[k], batches[k]
+                before = res.sequences_trained
+                if k in diverged:
+                    res.diverged = True
+                    active.discard(k)
+                    continue
+                res.sequences_trained += batch.n
+                bar.update(batch.n)
+                if test_rule:
+                    test_out = engine.forward(k, check_sets[k], task)
+                    correct = task.sequence_correct(test_out, check_sets[k])
+                    error = task.sequence_error(test_out, check_sets[k])
+                    if st1_rules is not None and st1_rules[k].update(correct, error) and res.st1 is None:
+                        res.st1 = res.sequences_trained
+                    if rules[k].update(correct, error):
+                        res.solved, res.sequences = True, res.sequences_trained
+                else:
+                    correct = task.sequence_correct(out[k, :batch.n], batch)
+                    error = task.sequence_error(out[k, :batch.n], batch)
+                    if rules[k].update(correct, error):
+                        met_in_chunk = rules[k].met_at - before  # 1-based index of the sequence
+                        if met_in_chunk < batch.n:  # replay so the weights are those at the criterion
+                            engine.restore(snap, k)
+                            engine.replay(k, batch.select(np.arange(met_in_chunk)), task, row.learning_rate)
+                        res.sequences_trained = rules[k].met_at
+                        res.solved = True
+                        res.sequences = (rules[k].success_after if isinstance(rules[k], SuccessiveCorrect)
+                                         else rules[k].met_at)
+                if res.solved or res.sequences_trained >= budget:
+                    active.discard(k)
+                    bar.update(budget - res.sequences_trained)
+    bar.close()
+    for k, res in enumerate(results):
+        if not res.diverged:
+            _final_test(task, cfg, lambda b, k=k: engine.forward(k, b, task), res, seed, k,
+                        reber_sets[k] if reber_sets else None)
+    result = RowResult(row, results, seed, time.perf_counter() - start, budget,
+                       quick=(n_trials != row.trials or budget != row.budget))
+    result.example_trial = next((k for k, t in enumerate(results) if t.solved), 0)
+    result.example_weights = {name: np.asarray(w).tolist()
+                              for name, w in engine.named_weights(result.example_trial).items()}
+    result.summarize()
+    if log is not None:
+        s = result.summary
+        log(f"{row.key}: {s['solved']}/{s['trials']} solved, mean {s['sequences_mean']} sequences "
+            f"(paper {row.paper.sequences_to_success}), {result.seconds:.1f} s")
+    return result
+
+
+def build_model(row: Row, weights: Optional[dict[str, Any]] = None) -> torch.nn.Module:
+    """The row's network (``LSTM1997`` or the RNN baseline), with ``weights`` loaded if given."""
+    if row.model == "rnn":
+        spec = paper_network(row.network, p=row.p)
+        model: torch.nn.Module = VanillaRNN(spec.n_inputs, row.hidden, spec.n_outputs)
+    else:
+        model = paper_network(row.network, p=row.p)
+    if weights is not None:
+        state = {k: torch.as_tensor(np.asarray(v), dtype=torch.float32) for k, v in weights.items()}
+        model.load_state_dict(state)
+    return model
+
+
+def _final_test(task, cfg, forward: Callable[[SequenceBatch], np.ndarray], res: TrialResult, seed: int, k: int,
+                reber_pair: Optional[tuple[SequenceBatch, SequenceBatch]]) -> None:
+    """The paper's post-training test: 2560 fresh sequences (Reber: its own train + test strings)."""
+    if reber_pair is not None:
+        test = concat_batches(*reber_pair)
+    else:
+        rng = np.random.default_rng([seed, k, 2])
+        parts = []
+        size = 256 if task is long_lag else FINAL_TEST_SIZE
+        for start in range(0, size, 256):
+            parts.append(_new_batch(task, cfg, min(256, size - start), rng, None))
+        test = parts[0] if len(parts) == 1 else None
+        if test is None:  # judge chunk by chunk, then pool
+            wrong, abs_err, sq_err, n = 0, 0.0, 0.0, 0
+            for part in parts:
+                w, a, s = _judge(task, forward, part)
+                wrong, abs_err, sq_err, n = wrong + w, abs_err + a, sq_err + s, n + part.n
+            res.test_wrong, res.test_size = wrong, n
+            res.test_mean_abs_error, res.test_mse = abs_err / n, sq_err / n
+            return
+    w, a, s = _judge(task, forward, test)
+    res.test_wrong, res.test_size = w, test.n
+    res.test_mean_abs_error, res.test_mse = a / test.n, s / test.n
+
+
+def _judge(task, forward: Callable[[SequenceBatch], np.ndarray], batch: SequenceBatch) -> tuple[int, float, float]:
+    out = forward(batch)
+    wrong = int((~task.sequence_correct(out, batch)).sum())
+    idx = np.arange(batch.n), batch.lengths - 1
+    diff = out[idx] - batch.targets[idx]
+    if "clean_target" in batch.info:  # 3c: judged against the noise-free target
+        diff = out[idx] - np.asarray(batch.info["clean_target"]).reshape(batch.n, -1)
+    return wrong, float(np.abs(diff).mean(axis=-1).sum()), float((diff ** 2).sum(axis=-1).sum())
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _bar(progress: bool, total: int, desc: str):
+    if not progress:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="seq", desc=desc, leave=False)
+
+
+__all__ = ["PROTOCOL_CHOICES", "Row", "ROWS", "get_row", "TrialResult", "RowResult", "run_row", "build_model", "FINAL_TEST_SIZE"]

@@ -1,0 +1,120 @@
+"""The reproduction's results beside the paper's: loading shipped results, side-by-side tables.
+
+Results of ``python -m lstm_core.reproduce`` ship inside the package (``lstm_core/results/``),
+so a chapter shows them without retraining, on Binder, Colab or a static page alike.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any, Optional
+
+from .paper import format_value
+from .protocol import ROWS, build_model, get_row
+
+SHIPPED = "paper_protocol.json"  # the full reproduction
+BASELINES = "baselines.json"  # the vanilla-RNN baselines
+
+
+def results_path(name: str = SHIPPED) -> Path:
+    """Where shipped results live inside the installed package."""
+    return Path(str(resources.files("lstm_core") / "results" / name))
+
+
+def load_results(path: Optional[str | Path] = None) -> dict[str, Any]:
+    """Shipped results (or those at ``path``): {"meta": ..., "rows": {row key: result dict}}."""
+    p = Path(path) if path is not None else results_path()
+    if not p.exists():
+        raise ValueError(f"no results at {p}; run `python -m lstm_core.reproduce all` to produce them")
+    return json.loads(p.read_text())
+
+
+def trained_model(key: str, results: Optional[dict[str, Any]] = None):
+    """The network a reproduction trained for row ``key`` (its first solved trial), ready to run.
+
+    >>> net = trained_model("T9-6a")   # doctest: +SKIP
+    """
+    results = load_results() if results is None else results
+    if key not in results["rows"]:
+        raise ValueError(f"row {key!r} is not in the results; rows there: {sorted(results['rows'])}")
+    res = results["rows"][key]
+    if not res.get("example_weights"):
+        raise ValueError(f"the results of row {key!r} kept no weights; rerun it with lstm_core.reproduce")
+    return build_model(get_row(key), res["example_weights"])
+
+
+def merge_results(path: Path, new: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+    """Add or replace rows in the results file at ``path`` (created if missing) and write it."""
+    data = json.loads(path.read_text()) if path.exists() else {"meta": {}, "rows": {}}
+    data["rows"].update(new)
+    data["meta"].update(meta)
+    order = {row.key: i for i, row in enumerate(ROWS)}
+    data["rows"] = dict(sorted(data["rows"].items(), key=lambda kv: order.get(kv[0], len(order))))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, sort_keys=False) + "\n")
+    return data
+
+
+def _fmt(x: Any, digits: int = 0) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, float) and digits:
+        return f"{x:.{digits}f}"
+    return format_value(round(x) if isinstance(x, float) else x)
+
+
+def _paper_test(paper: Any) -> str:
+    """The paper's test-set figure of a row, as printed."""
+    results = dict(paper.results or {})
+    if paper.test_wrong_of_2560 is not None:
+        return f"{paper.test_wrong_of_2560} / 2560"
+    if results.get("fraction_wrong") is not None:
+        return f"{results['fraction_wrong']:g} wrong"
+    return "–"
+
+
+def _our_test(summary: dict[str, Any], table: str) -> str:
+    if table in ("4", "5", "6") and summary.get("test_fraction_wrong") is not None:
+        return f"{summary['test_fraction_wrong']:.5f} wrong"
+    if summary.get("test_wrong_mean") is not None and table in ("7", "8", "9"):
+        return f"{summary['test_wrong_mean']:.1f} / 2560"
+    return "–"
+
+
+def comparison_rows(results: dict[str, Any]) -> list[dict[str, str]]:
+    """One dict of printable cells per reproduced row, paper beside ours."""
+    out = []
+    for key, res in results["rows"].items():
+        row = get_row(key)
+        paper = row.paper
+        s = res["summary"]
+        seq = "–"
+        if s["sequences_mean"] is not None:
+            seq = f"{_fmt(s['sequences_mean'])} ({_fmt(s['sequences_min'])}–{_fmt(s['sequences_max'])})"
+        paper_rate = "–" if paper.success_rate is None else f"{format_value(paper.success_rate)} %"
+        out.append({
+            "table": row.table,
+            "row": row.task_config + (f", {row.network}" if row.table == "1" else "") + f", α = {row.learning_rate:g}",
+            "paper: success": paper_rate,
+            "paper: sequences": format_value(paper.sequences_to_success),
+            "paper: test": _paper_test(paper),
+            "ours: solved": f"{s['solved']} / {s['trials']}" + (f" ({s['diverged']} diverged)" if s["diverged"] else ""),
+            "ours: sequences, mean (range)": seq if s["solved"] else f"not reached in {format_value(s['budget'])}",
+            "ours: test": _our_test(s, row.table),
+            "wall time": f"{res['seconds']:.0f} s",
+        })
+    return out
+
+
+def comparison_markdown(results: Optional[dict[str, Any]] = None) -> str:
+    """The whole side-by-side table as Markdown (the book renders it)."""
+    results = load_results() if results is None else results
+    rows = comparison_rows(results)
+    if not rows:
+        raise ValueError("the results hold no rows")
+    cols = list(rows[0])
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(r[c] for c in cols) + " |" for r in rows]
+    return "\n".join(lines)
