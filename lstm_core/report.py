@@ -83,11 +83,13 @@ def _our_test(summary: dict[str, Any], table: str) -> str:
     return "–"
 
 
-def comparison_rows(results: dict[str, Any]) -> list[dict[str, str]]:
-    """One dict of printable cells per reproduced row, paper beside ours."""
+def comparison_rows(results: dict[str, Any], tables: Optional[list[str]] = None) -> list[dict[str, str]]:
+    """One dict of printable cells per reproduced row, paper beside ours (only ``tables`` if given)."""
     out = []
     for key, res in results["rows"].items():
         row = get_row(key)
+        if tables is not None and row.table not in tables:
+            continue
         paper = row.paper
         s = res["summary"]
         seq = "–"
@@ -96,7 +98,7 @@ def comparison_rows(results: dict[str, Any]) -> list[dict[str, str]]:
         paper_rate = "–" if paper.success_rate is None else f"{format_value(paper.success_rate)} %"
         out.append({
             "table": row.table,
-            "row": row.task_config + (f", {row.network}" if row.table == "1" else "") + f", α = {row.learning_rate:g}",
+            "row": ("vanilla RNN baseline: " if row.model == "rnn" else "") + row.task_config + (f", {row.network}" if row.table == "1" else "") + f", α = {row.learning_rate:g}",
             "paper: success": paper_rate,
             "paper: sequences": format_value(paper.sequences_to_success),
             "paper: test": _paper_test(paper),
@@ -108,12 +110,12 @@ def comparison_rows(results: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
-def comparison_markdown(results: Optional[dict[str, Any]] = None) -> str:
-    """The whole side-by-side table as Markdown (the book renders it)."""
+def comparison_markdown(results: Optional[dict[str, Any]] = None, tables: Optional[list[str]] = None) -> str:
+    """The side-by-side table as Markdown (the book renders it); ``tables`` picks some paper tables."""
     results = load_results() if results is None else results
-    rows = comparison_rows(results)
+    rows = comparison_rows(results, tables)
     if not rows:
-        raise ValueError("the results hold no rows")
+        raise ValueError(f"the results hold no rows of tables {tables}" if tables else "the results hold no rows")
     cols = list(rows[0])
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     lines += ["| " + " | ".join(r[c] for c in cols) + " |" for r in rows]
