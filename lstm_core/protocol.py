@@ -30,7 +30,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 import torch
 
-from . import fast, fast_rnn
+from . import fast, fast_rnn, fast_rtrl
 from . import paper as paper_tables
 from .networks import VanillaRNN, paper_network
 from .tasks import Choice, get_task, paper_config
@@ -79,6 +79,7 @@ class Row:
     check_every: int = 1000  # sequences between test-set checks (rows judged on a test set)
     note: str = ""  # what differs from the paper, if anything
     model: str = "lstm1997"  # "lstm1997" (the paper's network) or "rnn" (vanilla tanh RNN, full BPTT)
+    updates: str = "sequence"  # weight updates after each "sequence", or at every "step" with error (RTRL)
     hidden: int = 0  # hidden units of the "rnn" baseline
 
     @property
@@ -231,6 +232,18 @@ def _new_batch(task, cfg, n: int, rng: np.random.Generator, reber_train: Optiona
     return task.generate(cfg, n, rng)
 
 
+def _dense(task, batch: SequenceBatch) -> SequenceBatch:
+    """A batch with its one-hot inputs built (the per-step engine reads dense inputs)."""
+    if task is long_lag and batch.inputs.strides[0] == 0:
+        n_in = batch.n_inputs
+        onehot = np.zeros(batch.inputs.shape, np.float32)
+        sym = batch.info["symbols"]
+        i, t = np.nonzero(sym >= 0)
+        onehot[i, t, sym[i, t]] = 1.0
+        return SequenceBatch(onehot, batch.targets, batch.target_mask, batch.lengths, batch.info, batch.task)
+    return batch
+
+
 def _steps(task, batch: SequenceBatch, n_inputs: int) -> Optional[fast.SparseSteps]:
     if task is long_lag:
         return fast.SparseSteps.from_symbols(batch.info["symbols"], batch.lengths, n_inputs)
@@ -241,6 +254,7 @@ class _LSTMEngine:
     """The 1997 network on the fast engine: all trials' weights stacked."""
 
     def __init__(self, row: Row, n_trials: int, seed: int) -> None:
+        self.per_step = row.updates == "step"
         models = [paper_network(row.network, seed=seed * 10_007 + k, p=row.p) for k in range(n_trials)]
         ok, why = fast.supports(models[0])
         if not ok:
@@ -251,6 +265,10 @@ class _LSTMEngine:
 
     def train(self, batches: list, task: Any, lr: float) -> tuple[np.ndarray, set[int]]:
         before = self.params.diverged_at.copy()
+        if self.per_step:  # the paper's truncated RTRL, weights changed at every step with error
+            dense = [None if b is None else _dense(task, b) for b in batches]
+            out = fast_rtrl.train_online_trials(self.params, dense, lr)[0]
+            return out, {k for k in range(len(batches)) if before[k] < 0 <= self.params.diverged_at[k]}
         steps = [None if b is None else _steps(task, b, self.n_inputs) for b in batches]
         out = fast.train_online_trials(self.params, batches, lr, steps=steps)
         return out, {k for k in range(len(batches)) if before[k] < 0 <= self.params.diverged_at[k]}
@@ -262,7 +280,10 @@ class _LSTMEngine:
         self.params.W[k], self.params.Wk[k] = snap[0][k], snap[1][k]
 
     def replay(self, k: int, batch: SequenceBatch, task: Any, lr: float) -> None:
-        fast.train_online(self.params.trial(k), batch, lr, steps=_steps(task, batch, self.n_inputs))
+        if self.per_step:
+            fast_rtrl.train_online(self.params.trial(k), _dense(task, batch), lr)
+        else:
+            fast.train_online(self.params.trial(k), batch, lr, steps=_steps(task, batch, self.n_inputs))
 
     def forward(self, k: int, batch: SequenceBatch, task: Any) -> np.ndarray:
         return fast.minibatch_gradients(self.params.trial(k), batch, steps=_steps(task, batch, self.n_inputs))[0]
