@@ -194,6 +194,7 @@ class RowResult:
         wrong = [t.test_wrong for t in solved if t.test_wrong is not None]
         frac = [t.test_wrong / t.test_size for t in solved if t.test_wrong is not None and t.test_size]
         mse = [t.test_mse for t in solved if t.test_mse is not None]
+        tested = [t for t in self.trials if t.test_wrong is not None and t.test_size]
         self.summary = {
             "trials": len(self.trials),
             "solved": len(solved),
@@ -206,6 +207,10 @@ class RowResult:
             "test_wrong_mean": float(np.mean(wrong)) if wrong else None,
             "test_fraction_wrong": float(np.mean(frac)) if frac else None,
             "test_mse_mean": float(np.mean(mse)) if mse else None,
+            # every trial that did not diverge, solved or not: how well it learned within the budget
+            "all_test_fraction_wrong_median": (float(np.median([t.test_wrong / t.test_size for t in tested]))
+                                               if tested else None),
+            "all_test_size": tested[0].test_size if tested else None,
             "budget": self.budget,
         }
         return self.summary
