@@ -1,0 +1,532 @@
+"""Compute helpers for the gauntlet chapters (the paper's experiments, Sec. 5): live runs and looks inside.
+
+Two jobs, both pure and seeded:
+
+1. **A live paper-protocol run** that fits in a notebook cell: :func:`live_paper_run` trains one
+   1997 network on any paper task by the paper's protocol (online: one sequence, one plain
+   gradient step, the paper's network, initial weights and learning rate, scissors on) on the
+   fast engine (:mod:`lstm_core.fast`), stops at the paper's criterion, a sequence budget or a
+   wall-clock limit, and returns a :class:`LiveRun` with the learning curve and the trained
+   network. It is one trial of what :func:`lstm_core.protocol.run_row` runs many of.
+2. **A look inside a trained network**: :func:`gate_activity` runs it over a batch and returns
+   every per-step quantity of the memory cells as numpy arrays (y^in, y^out, s_c, y^c, outputs);
+   small measuring tools compare them between groups of steps (:func:`mean_where`,
+   :func:`threshold_accuracy`, :func:`state_jumps`).
+
+It also holds the arithmetic of "k in a row" criteria (:func:`prob_run`,
+:func:`expected_wait_for_run`, :func:`error_rate_for_run`), which explains why a network that
+gets 99 % of its sequences right may still take very long to meet ST3 (2000 correct in a row).
+
+Public API (signatures are stable; other chapters import them)
+--------------------------------------------------------------
+
+- ``live_paper_run(task_config, network, learning_rate, max_sequences, seed=0, max_seconds=30.0, *,
+  p=None, chunk=None, check_every=None, reber_pair=None, stop_at_criterion=True) -> LiveRun``:
+  one online training run. ``LiveRun`` has ``errors``, ``correct`` (per training sequence),
+  ``checks`` (test-set checks), ``solved``, ``sequences``, ``stopped_by``, ``model``, ``params``.
+- ``resolve_config(task_config) -> (task module, config)``: a paper config name or a config object.
+- ``running_mean(values, window, full_only=False) -> ndarray``: trailing mean (learning curves).
+- ``gate_activity(net, batch) -> GateActivity``: y^in, y^out, g, s_c, y^c and outputs as numpy.
+- ``mean_where(values, where, valid=None) -> ndarray``: per-unit mean over the chosen steps.
+- ``state_jumps(s) -> ndarray``: Δs_c(t) = s_c(t) - s_c(t-1), with s_c(-1) = 0.
+- ``threshold_accuracy(values, labels) -> (accuracy, threshold)``: best one-number split of two classes.
+- ``adding_marked_steps(batch) -> ndarray``: (n, T_max) bool, the adding problem's two marked steps.
+- ``reber_branches(batch) -> ndarray``: (n,) "T" or "P", the embedded string's second symbol.
+- ``reber_step_kinds(batch) -> (inside, long_step, inner)``: (n, T_max) bool masks of an embedded
+  Reber batch's steps: all real steps, the long-memory step, the inner-grammar steps.
+- ``prob_run(error_rate, k)``: P(k correct in a row) = (1 - e)^k.
+- ``expected_wait_for_run(error_rate, k)``: mean sequences until the first k correct in a row.
+- ``error_rate_for_run(probability, k)``: the e with (1 - e)^k = probability.
+- ``trial_error_rates(row_result) -> ndarray``: each trial's wrong / tested on its final test set,
+  from one row of ``lstm_core.report.load_results()["rows"]``.
+
+Paper notation in the arrays of :class:`GateActivity`: ``y_in`` = y^in_j(t), ``y_out`` =
+y^out_j(t) (blocks j), ``s`` = s_c(t), ``y_c`` = y^c(t) (cells c), ``outputs`` = y^k(t).
+
+>>> run = live_paper_run("adding-T100", "adding", 0.5, max_sequences=200, seed=0)   # doctest: +SKIP
+>>> run.errors.shape, run.stopped_by                                                # doctest: +SKIP
+((200,), 'budget')
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Optional, Union
+
+import numpy as np
+import torch
+
+from . import fast
+from .networks import LSTM1997, paper_network
+from .tasks import get_task, long_lag, paper_config, reber
+from .tasks.base import SequenceBatch, SuccessiveCorrect, TestSetRule, concat_batches, step_mask
+
+__all__ = [
+    "LiveRun",
+    "live_paper_run",
+    "resolve_config",
+    "running_mean",
+    "GateActivity",
+    "gate_activity",
+    "mean_where",
+    "state_jumps",
+    "threshold_accuracy",
+    "adding_marked_steps",
+    "reber_branches",
+    "reber_step_kinds",
+    "prob_run",
+    "expected_wait_for_run",
+    "error_rate_for_run",
+    "trial_error_rates",
+]
+
+
+# ======================================================================================
+# A live run of the paper's protocol
+# ======================================================================================
+def resolve_config(task_config: Any) -> tuple[ModuleType, Any]:
+    """``(task module, config)`` from a paper config name ("adding-T100") or a config object.
+
+    >>> module, cfg = resolve_config("adding-T100")
+    >>> module.__name__.rsplit(".", 1)[-1], cfg.T
+    ('adding', 100)
+    """
+    cfg = paper_config(task_config) if isinstance(task_config, str) else task_config
+    experiment = getattr(cfg, "experiment", None)
+    if not isinstance(experiment, str):
+        raise ValueError(f"task_config must be a paper config name (e.g. 'adding-T100') or a task config "
+                         f"object with an .experiment name; got {task_config!r}")
+    return get_task(experiment), cfg
+
+
+@dataclass
+class LiveRun:
+    """One online training run of the 1997 network (see :func:`live_paper_run`).
+
+    ``errors`` and ``correct`` hold, for every training sequence in order, the task's
+    per-sequence error and criterion as the network did *before* its update on that sequence
+    (what the paper's ST3 and "successive correct" rules judge). For tasks judged on a test set
+    (Reber, Exp. 3) ``checks`` holds one row per check: (sequences trained so far, wrong sequences).
+    """
+
+    task_config: Any  # the config object trained on
+    network: str  # paper network name
+    learning_rate: float  # the paper's alpha
+    seed: int  # initial weights: paper_network(network, seed=seed); data: default_rng([seed, 1])
+    errors: np.ndarray  # (n,) per-sequence error (task.sequence_error) before each update
+    correct: np.ndarray  # (n,) bool, per-sequence criterion (task.sequence_correct) before each update
+    checks: np.ndarray  # (m, 2) int64: (sequences trained, wrong in the check set); empty if not judged so
+    check_size: int  # sequences in each check (0 if none)
+    solved: bool  # the paper's stopping criterion was met
+    sequences: Optional[int]  # sequences to the criterion, counted as the paper counts them (None if not met)
+    stopped_by: str  # "criterion", "budget", "time" or "diverged"
+    seconds: float  # wall-clock time of the run
+    params: fast.FastParams  # the trained weights (float64)
+    model: LSTM1997  # the trained network (torch), ready for ``run``/``gate_activity``
+    rule_state: dict[str, Any] = field(default_factory=dict)  # the stopping rule's last state (e.g. n_wrong)
+
+    @property
+    def n_trained(self) -> int:
+        """Training sequences run."""
+        return int(self.errors.size)
+
+
+def _new_batch(task: ModuleType, cfg: Any, n: int, rng: np.random.Generator,
+               train_set: Optional[SequenceBatch]) -> SequenceBatch:
+    if train_set is not None:  # Exp. 1: random draws from the fixed training strings
+        return train_set.select(rng.integers(0, train_set.n, size=n))
+    if task is long_lag:
+        return task.generate(cfg, n, rng, dense=False)  # the fast engine reads info["symbols"]
+    return task.generate(cfg, n, rng)
+
+
+def _steps(task: ModuleType, batch: SequenceBatch, n_inputs: int) -> Optional[fast.SparseSteps]:
+    if task is long_lag and "symbols" in batch.info:
+        return fast.SparseSteps.from_symbols(batch.info["symbols"], batch.lengths, n_inputs)
+    return None
+
+
+def _check_positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive int; got {value!r}")
+    return int(value)
+
+
+def live_paper_run(task_config: Any, network: str, learning_rate: float, max_sequences: int,
+                   seed: int = 0, max_seconds: float = 30.0, *, p: Optional[int] = None,
+                   chunk: Optional[int] = None, check_every: Optional[int] = None,
+                   reber_pair: Optional[tuple[SequenceBatch, SequenceBatch]] = None,
+                   stop_at_criterion: bool = True) -> LiveRun:
+    """Train ``paper_network(network, seed=seed, p=p)`` on ``task_config`` by the paper's protocol.
+
+    Args:
+        task_config: a paper config name ("adding-T100", "reber", "6a", ...) or a config object
+            (e.g. ``AddingConfig(T=30)`` for a shorter live run).
+        network: a paper network name ("adding", "reber-3x2", "6a", ...).
+        learning_rate: the paper's alpha (one plain gradient step per sequence).
+        max_sequences: the budget of training sequences.
+        seed: initial weights ``paper_network(..., seed=seed)``; training stream
+            ``numpy.random.default_rng([seed, 1])``; Exp. 3 check set ``default_rng([seed, 3])``.
+        max_seconds: stop after the first chunk that ends past this wall-clock time.
+        p: alphabet size for the 2a/2b/2c networks.
+        chunk: sequences per call of the fast engine (default: about 100k time steps, at most
+            ``check_every`` for tasks judged on a test set).
+        check_every: sequences between test-set checks (Reber, Exp. 3); default 500.
+        reber_pair: Exp. 1's (training, test) string sets; default ``reber.make_reber_sets(seed)``.
+        stop_at_criterion: stop when the paper's criterion is met (False: train the whole budget).
+
+    The criterion is the task's ``stopping_rule(config)``: for online rules (ST3, "k successive
+    correct") it is fed every training sequence and, when met inside a chunk, the weights are
+    rewound to exactly those at the criterion; for test-set rules (Reber: all 256 training and
+    256 test strings predicted; Exp. 3: ST2 on 256 test sequences) the check set is judged every
+    ``check_every`` sequences. ``sequences`` counts as the paper does (for "k successive correct",
+    the sequences *before* the successful run).
+    """
+    task, cfg = resolve_config(task_config)
+    lr = float(learning_rate)
+    if not (math.isfinite(lr) and lr > 0):
+        raise ValueError(f"learning_rate must be a positive finite number; got {learning_rate!r}")
+    budget = _check_positive_int("max_sequences", max_sequences)
+    if not (isinstance(max_seconds, (int, float)) and max_seconds > 0):
+        raise ValueError(f"max_seconds must be a positive number; got {max_seconds!r}")
+    model = paper_network(network, seed=seed, p=p)
+    if model.n_inputs != cfg.n_inputs or model.n_outputs != cfg.n_outputs:
+        raise ValueError(f"network {network!r} has {model.n_inputs} inputs and {model.n_outputs} outputs; "
+                         f"task {cfg.experiment!r} needs {cfg.n_inputs} and {cfg.n_outputs} (wrong network or p?)")
+    params = fast.FastParams.from_model(model)
+    rule = task.stopping_rule(cfg)
+    test_rule = isinstance(rule, TestSetRule)
+    check_every = 500 if check_every is None else _check_positive_int("check_every", check_every)
+
+    train_set, check_set = None, None
+    if task is reber:
+        pair = reber.make_reber_sets(seed, cfg) if reber_pair is None else reber_pair
+        train_set, check_set = pair[0], concat_batches(*pair)
+    elif test_rule:
+        check_set = task.generate(cfg, task.TEST_SET_SIZE, np.random.default_rng([seed, 3]))
+    rng = np.random.default_rng([seed, 1])
+    if chunk is None:
+        probe = _new_batch(task, cfg, 32, np.random.default_rng([seed, 99]), train_set)
+        chunk = int(max(10, min(2000, 100_000 // max(1.0, float(probe.lengths.mean())))))
+    chunk = _check_positive_int("chunk", chunk)
+    if test_rule:
+        chunk = min(chunk, check_every)
+
+    errors: list[np.ndarray] = []
+    correct: list[np.ndarray] = []
+    checks: list[tuple[int, int]] = []
+    solved, sequences, stopped_by = False, None, "budget"
+    n_done, next_check = 0, check_every
+    start = time.perf_counter()
+    while n_done < budget:
+        n = min(chunk, budget - n_done, (next_check - n_done) if test_rule else chunk)
+        batch = _new_batch(task, cfg, n, rng, train_set)
+        steps = _steps(task, batch, params.layout.n_inputs)
+        before = (params.W.copy(), params.Wk.copy())
+        try:
+            out = fast.train_online(params, batch, lr, steps=steps)
+        except ValueError:
+            stopped_by = "diverged"
+            break
+        ok = np.asarray(task.sequence_correct(out, batch), dtype=bool)
+        err = np.asarray(task.sequence_error(out, batch), dtype=np.float64)
+        if not test_rule and stop_at_criterion and rule.update(ok, err):
+            k = int(rule.met_at) - n_done  # 1-based index of the sequence where the rule was met
+            if k < n:  # rewind, then replay up to the criterion
+                params.W[...], params.Wk[...] = before
+                fast.train_online(params, batch.select(np.arange(k)), lr, steps=None if steps is None
+                                  else _steps(task, batch.select(np.arange(k)), params.layout.n_inputs))
+            ok, err, n = ok[:k], err[:k], k
+            solved = True
+            sequences = rule.success_after if isinstance(rule, SuccessiveCorrect) else int(rule.met_at)
+        elif not test_rule and not stop_at_criterion:
+            rule.update(ok, err)
+        errors.append(err)
+        correct.append(ok)
+        n_done += n
+        if solved:
+            stopped_by = "criterion"
+            break
+        if test_rule and n_done >= next_check:
+            next_check += check_every
+            check_out = fast.minibatch_gradients(params, check_set,
+                                                 steps=_steps(task, check_set, params.layout.n_inputs))[0]
+            c_ok = np.asarray(task.sequence_correct(check_out, check_set), dtype=bool)
+            c_err = np.asarray(task.sequence_error(check_out, check_set), dtype=np.float64)
+            checks.append((n_done, int((~c_ok).sum())))
+            if rule.update(c_ok, c_err) and stop_at_criterion:
+                solved, sequences, stopped_by = True, n_done, "criterion"
+                break
+        if time.perf_counter() - start > max_seconds:
+            stopped_by = "time"
+            break
+    if not stop_at_criterion and rule.met:
+        solved = True
+        sequences = (rule.success_after if isinstance(rule, SuccessiveCorrect)
+                     else (checks[rule.met_at - 1][0] if test_rule else int(rule.met_at)))
+    seconds = time.perf_counter() - start
+    params.to_model(model)
+    state = {k: getattr(rule, k) for k in ("n_wrong", "streak", "n_seen") if hasattr(rule, k)}
+    return LiveRun(task_config=cfg, network=network, learning_rate=lr, seed=int(seed),
+                   errors=np.concatenate(errors) if errors else np.zeros(0),
+                   correct=np.concatenate(correct) if correct else np.zeros(0, bool),
+                   checks=np.asarray(checks, dtype=np.int64).reshape(-1, 2),
+                   check_size=0 if check_set is None else check_set.n, solved=solved, sequences=sequences,
+                   stopped_by=stopped_by, seconds=seconds, params=params, model=model, rule_state=state)
+
+
+def running_mean(values: Any, window: int, full_only: bool = False) -> np.ndarray:
+    """Trailing mean over the last ``window`` values; same length as ``values``.
+
+    At the start fewer values are averaged, or (``full_only=True``) the result is NaN until a
+    whole window is there (so a lucky first sequence does not read as "100 % correct").
+
+    >>> running_mean([1, 0, 1, 1], 2).tolist()
+    [1.0, 0.5, 0.5, 1.0]
+    >>> running_mean([1, 0, 1, 1], 3, full_only=True)[:2].tolist()
+    [nan, nan]
+    """
+    x = np.asarray(values, dtype=np.float64).reshape(-1)
+    window = _check_positive_int("window", window)
+    c = np.concatenate([[0.0], np.cumsum(x)])
+    i = np.arange(1, x.size + 1)
+    lo = np.maximum(0, i - window)
+    out = (c[i] - c[lo]) / (i - lo)
+    if full_only:
+        out[i < window] = np.nan
+    return out
+
+
+# ======================================================================================
+# Looking inside a trained network
+# ======================================================================================
+@dataclass
+class GateActivity:
+    """Every per-step quantity of the 1997 memory cells over a batch, as float64 numpy arrays.
+
+    Steps after a sequence's length are computed on the zero padding; ``valid`` marks the real ones.
+    """
+
+    y_in: np.ndarray  # (n, T_max, B) input gates y^in_j(t)
+    y_out: np.ndarray  # (n, T_max, B) output gates y^out_j(t) (ones without output gates)
+    g_c: np.ndarray  # (n, T_max, C) squashed cell inputs g(net_c(t))
+    s: np.ndarray  # (n, T_max, C) cell states s_c(t)
+    y_c: np.ndarray  # (n, T_max, C) cell outputs y^c(t)
+    outputs: np.ndarray  # (n, T_max, n_out) output units y^k(t)
+    valid: np.ndarray  # (n, T_max) bool, the steps inside each sequence
+    block_of_cell: np.ndarray  # (C,) int, the block j of each cell c
+
+    def per_cell(self, gate: np.ndarray) -> np.ndarray:
+        """A block quantity (n, T, B) repeated for each cell of the block: (n, T, C)."""
+        return gate[..., self.block_of_cell]
+
+
+def gate_activity(net: LSTM1997, batch: Union[SequenceBatch, Any]) -> GateActivity:
+    """Run ``net`` (an ``LSTM1997``) over ``batch`` and keep y^in, y^out, g, s_c, y^c and the outputs.
+
+    ``batch`` is a :class:`SequenceBatch` or an input array (n, T, n_in) (all steps valid).
+    """
+    if not isinstance(net, LSTM1997):
+        raise ValueError(f"gate_activity looks inside the 1997 network (LSTM1997); got {type(net).__name__}")
+    if isinstance(batch, SequenceBatch):
+        x, valid = batch.inputs, step_mask(batch.lengths, batch.T_max)
+    else:
+        x = np.asarray(batch.detach().cpu() if isinstance(batch, torch.Tensor) else batch, dtype=np.float32)
+        if x.ndim != 3:
+            raise ValueError(f"inputs must have shape (n, T, {net.n_inputs}); got {x.shape}")
+        valid = np.ones(x.shape[:2], dtype=bool)
+    with torch.no_grad():
+        trace = net.run(torch.as_tensor(x))
+
+    def arr(name: str) -> np.ndarray:
+        return trace.stack(name).detach().to(torch.float64).numpy()
+
+    n, T = x.shape[:2]
+    y_in, s = arr("y_in"), arr("s")
+    y_out = arr("y_out")
+    if y_out.shape[-1] != y_in.shape[-1]:  # no output gates: y^out = 1 per cell; keep one per block
+        y_out = np.ones_like(y_in)
+    block_size = s.shape[-1] // y_in.shape[-1]
+    return GateActivity(y_in=y_in, y_out=y_out, g_c=arr("g_c"), s=s, y_c=arr("y_c"),
+                        outputs=trace.outputs.detach().to(torch.float64).numpy(), valid=valid,
+                        block_of_cell=np.arange(s.shape[-1]) // block_size)
+
+
+def mean_where(values: Any, where: Any, valid: Any = None) -> np.ndarray:
+    """Per-unit mean of ``values`` (n, T, k) over the steps where ``where`` (n, T) (and ``valid``) hold.
+
+    >>> v = np.arange(8.0).reshape(1, 4, 2)          # unit 0: 0 2 4 6, unit 1: 1 3 5 7
+    >>> mean_where(v, np.array([[True, False, True, False]])).tolist()
+    [2.0, 3.0]
+    """
+    v = np.asarray(values, dtype=np.float64)
+    w = np.asarray(where, dtype=bool)
+    if v.ndim != 3 or w.shape != v.shape[:2]:
+        raise ValueError(f"values must be (n, T, k) and where (n, T); got {v.shape} and {w.shape}")
+    if valid is not None:
+        w = w & np.asarray(valid, dtype=bool)
+    if not w.any():
+        raise ValueError("no step is selected; nothing to average")
+    return v[w].mean(axis=0)
+
+
+def state_jumps(s: Any) -> np.ndarray:
+    """Δs_c(t) = s_c(t) - s_c(t-1) along axis 1 of (n, T, C), with s_c(-1) = 0 (what each step wrote).
+
+    In the 1997 cell this is exactly y^in(t) g(net_c(t)).
+
+    >>> state_jumps(np.array([[[1.0], [1.5], [1.5]]]))[0, :, 0].tolist()
+    [1.0, 0.5, 0.0]
+    """
+    s = np.asarray(s, dtype=np.float64)
+    if s.ndim != 3:
+        raise ValueError(f"s must have shape (n, T, C); got {s.shape}")
+    return np.diff(s, axis=1, prepend=0.0)
+
+
+def threshold_accuracy(values: Any, labels: Any) -> tuple[float, float]:
+    """Best accuracy of one threshold on ``values`` separating two classes, and that threshold.
+
+    Tries both directions (class True above or below). 1.0 means the two classes do not overlap.
+
+    >>> threshold_accuracy([0.1, 0.2, 0.8, 0.9], [False, False, True, True])
+    (1.0, 0.5)
+    >>> threshold_accuracy([0.1, 0.9, 0.2, 0.8], [False, False, True, True])[0]
+    0.75
+    """
+    v = np.asarray(values, dtype=np.float64).reshape(-1)
+    y = np.asarray(labels, dtype=bool).reshape(-1)
+    if v.size != y.size or v.size == 0:
+        raise ValueError(f"values and labels must be non-empty and of equal size; got {v.size} and {y.size}")
+    if y.all() or not y.any():
+        raise ValueError("labels must contain both classes")
+    order = np.argsort(v, kind="stable")
+    v, y = v[order], y[order]
+    # split after position i: everything <= v[i] below. True-above accuracy = (False below + True above) / n
+    false_below = np.concatenate([[0], np.cumsum(~y)])
+    true_above = y.sum() - np.concatenate([[0], np.cumsum(y)])
+    acc_up = (false_below + true_above) / v.size
+    acc = np.maximum(acc_up, 1.0 - acc_up)
+    # only split between distinct values
+    cut = np.concatenate([[True], v[1:] != v[:-1], [True]])
+    acc = np.where(cut, acc, -1.0)
+    best = int(acc.argmax())
+    if best == 0:
+        thr = v[0] - 1.0
+    elif best == v.size:
+        thr = v[-1] + 1.0
+    else:
+        thr = 0.5 * (v[best - 1] + v[best])
+    return float(acc[best]), float(thr)
+
+
+def adding_marked_steps(batch: SequenceBatch) -> np.ndarray:
+    """(n, T_max) bool: the two marked steps (X1, X2) of each adding-problem sequence."""
+    if "marked" not in batch.info:
+        raise ValueError(f"expected an adding or multiplication batch with info['marked']; got task {batch.task!r}")
+    marked = np.asarray(batch.info["marked"])
+    out = np.zeros((batch.n, batch.T_max), dtype=bool)
+    rows = np.arange(batch.n)
+    out[rows, marked[:, 0]] = True
+    out[rows, marked[:, 1]] = True
+    return out
+
+
+def reber_branches(batch: SequenceBatch) -> np.ndarray:
+    """(n,) the second symbol of each embedded Reber string ("T" or "P"): what must be remembered."""
+    if batch.task != "reber" or "strings" not in batch.info:
+        raise ValueError(f"expected a Reber batch with info['strings']; got task {batch.task!r}")
+    return np.array([s[1] for s in batch.info["strings"]])
+
+
+def reber_step_kinds(batch: SequenceBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Three (n, T_max) bool masks of an embedded Reber batch: ``inside``, ``long_step``, ``inner``.
+
+    ``inside``: every real step. ``long_step``: the step whose input is the inner string's E and
+    whose target is the remembered T or P (the one prediction that needs the long memory).
+    ``inner``: the steps reading the inner Reber string up to (not including) its E, i.e. all
+    steps but the first two and the last two. (Steps 0 and 1 and the final step make up the rest.)
+
+    >>> inside, long_step, inner = reber_step_kinds(reber.encode_strings(["BTBTXSETE"]))
+    >>> np.flatnonzero(long_step[0]).tolist(), np.flatnonzero(inner[0]).tolist()
+    ([6], [2, 3, 4, 5])
+    """
+    if batch.task != "reber" or "strings" not in batch.info:
+        raise ValueError(f"expected a Reber batch with info['strings']; got task {batch.task!r}")
+    if not all(reber.is_embedded_reber(str(s)) for s in batch.info["strings"]):
+        raise ValueError("reber_step_kinds needs embedded Reber strings (B, T|P, a Reber string, T|P, E)")
+    n = batch.n
+    rows = np.arange(n)
+    inside = step_mask(batch.lengths, batch.T_max)
+    long_step = np.zeros((n, batch.T_max), dtype=bool)
+    long_step[rows, batch.lengths - 2] = True
+    inner = inside.copy()
+    inner[:, :2] = False
+    inner[rows, batch.lengths - 2] = False
+    inner[rows, batch.lengths - 1] = False
+    return inside, long_step, inner
+
+
+# ======================================================================================
+# "k correct in a row"
+# ======================================================================================
+def _check_rate(error_rate: Any) -> float:
+    e = float(error_rate)
+    if not 0.0 <= e < 1.0:
+        raise ValueError(f"error_rate must lie in [0, 1); got {error_rate!r}")
+    return e
+
+
+def prob_run(error_rate: float, k: int) -> float:
+    """Probability that ``k`` independent sequences are all correct: (1 - e)^k.
+
+    >>> round(prob_run(0.001, 2000), 4)
+    0.1352
+    """
+    return float((1.0 - _check_rate(error_rate)) ** _check_positive_int("k", k))
+
+
+def expected_wait_for_run(error_rate: float, k: int) -> float:
+    """Mean number of sequences until the first run of ``k`` correct ones, at a fixed error rate e.
+
+    ((1 - e)^-k - 1) / e (the classic waiting time for k successes in a row); k when e = 0.
+
+    >>> expected_wait_for_run(0.5, 1)     # a fair coin: two tosses on average until the first head
+    2.0
+    """
+    e = _check_rate(error_rate)
+    k = _check_positive_int("k", k)
+    if e == 0.0:
+        return float(k)
+    return float(math.expm1(-k * math.log1p(-e)) / e)
+
+
+def error_rate_for_run(probability: float, k: int) -> float:
+    """The per-sequence error rate e at which k in a row happen with ``probability``: 1 - p^(1/k).
+
+    >>> round(error_rate_for_run(0.5, 2000), 6)
+    0.000347
+    """
+    p = float(probability)
+    if not 0.0 < p <= 1.0:
+        raise ValueError(f"probability must lie in (0, 1]; got {probability!r}")
+    return float(-math.expm1(math.log(p) / _check_positive_int("k", k)))
+
+
+def trial_error_rates(row_result: dict[str, Any]) -> np.ndarray:
+    """Each trial's fraction wrong on its final test set, from one row of the shipped results.
+
+    ``row_result`` is ``load_results()["rows"][key]``; trials without a final test are skipped.
+
+    >>> trial_error_rates({"trials": [{"test_wrong": 5, "test_size": 2560}, {"test_wrong": None, "test_size": None}]})
+    array([0.00195312])
+    """
+    trials = row_result.get("trials") if isinstance(row_result, dict) else None
+    if not isinstance(trials, list):
+        raise ValueError("row_result must be one row of load_results()['rows'] (a dict with a 'trials' list)")
+    rates = [t["test_wrong"] / t["test_size"] for t in trials
+             if t.get("test_wrong") is not None and t.get("test_size")]
+    return np.asarray(rates, dtype=np.float64)

@@ -1,0 +1,235 @@
+"""Tests of lstm_core.gauntlet: live paper-protocol runs and the tools that look inside a network."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from lstm_core import fast, paper_network
+from lstm_core.gauntlet import (
+    adding_marked_steps,
+    error_rate_for_run,
+    expected_wait_for_run,
+    gate_activity,
+    live_paper_run,
+    mean_where,
+    prob_run,
+    reber_branches,
+    reber_step_kinds,
+    resolve_config,
+    running_mean,
+    state_jumps,
+    threshold_accuracy,
+    trial_error_rates,
+)
+from lstm_core.tasks import adding, reber
+from lstm_core.tasks.adding import AddingConfig
+from lstm_core.tasks.recall import RecallConfig
+
+
+# ---------------------------------------------------------------------------------------
+# live_paper_run
+# ---------------------------------------------------------------------------------------
+def test_live_run_equals_training_by_hand():
+    """The run's curve and weights are those of fast.train_online on the documented data stream."""
+    cfg = AddingConfig(T=20)
+    run = live_paper_run(cfg, "adding", 0.5, max_sequences=300, seed=4, chunk=120)
+    assert run.stopped_by == "budget" and run.n_trained == 300 and not run.solved
+
+    params = fast.FastParams.from_model(paper_network("adding", seed=4))
+    rng = np.random.default_rng([4, 1])
+    errs, oks = [], []
+    for n in (120, 120, 60):  # same chunks: the stream is drawn chunk by chunk
+        batch = adding.generate(cfg, n, rng)
+        out = fast.train_online(params, batch, 0.5)
+        errs.append(adding.sequence_error(out, batch))
+        oks.append(adding.sequence_correct(out, batch))
+    np.testing.assert_array_equal(run.errors, np.concatenate(errs))
+    np.testing.assert_array_equal(run.correct, np.concatenate(oks))
+    np.testing.assert_array_equal(run.params.W, params.W)
+    # the torch model carries the trained weights
+    np.testing.assert_allclose(run.model.cell.weight_in.detach().double().numpy(),
+                               params.named()["cell.weight_in"], rtol=1e-6, atol=1e-7)
+
+
+def test_stops_at_the_criterion_with_the_weights_of_that_moment():
+    """An online rule met mid-chunk rewinds: the result does not depend on the chunk size."""
+    cfg = RecallConfig(lag=4)
+    a = live_paper_run(cfg, "adding", 0.5, max_sequences=20_000, seed=1, chunk=997)
+    b = live_paper_run(cfg, "adding", 0.5, max_sequences=20_000, seed=1, chunk=10_000)
+    assert a.solved and a.stopped_by == "criterion"
+    assert a.sequences == b.sequences == a.n_trained
+    np.testing.assert_array_equal(a.params.W, b.params.W)
+    # the rule: at most 25 of the last 500 wrong, met exactly at the last sequence
+    assert (~a.correct[-500:]).sum() <= 25 < (~a.correct[-501:-1]).sum() + 1
+    # training on further sequences would have changed the weights: the rewind mattered
+    c = live_paper_run(cfg, "adding", 0.5, max_sequences=a.n_trained + 50, seed=1, chunk=997,
+                       stop_at_criterion=False)
+    assert c.n_trained == a.n_trained + 50 and not np.array_equal(c.params.W, a.params.W)
+    assert c.solved and c.sequences == a.sequences
+
+
+def test_reber_checks_both_sets_and_records_them():
+    train, test = reber.make_reber_sets(0)
+    run = live_paper_run("reber", "reber-3x2", 0.5, max_sequences=1000, seed=0, check_every=250)
+    assert run.check_size == train.n + test.n == 512
+    np.testing.assert_array_equal(run.checks[:, 0], [250, 500, 750, 1000])
+    # the last check, recomputed by hand from the trained weights
+    out_tr = fast.minibatch_gradients(run.params, train)[0]
+    out_te = fast.minibatch_gradients(run.params, test)[0]
+    wrong = int((~reber.sequence_correct(out_tr, train)).sum() + (~reber.sequence_correct(out_te, test)).sum())
+    assert run.checks[-1, 1] == wrong
+    # a Reber training sequence is always one of the 256 training strings
+    assert run.errors.shape == (1000,)
+
+
+def test_time_limit_stops_early():
+    run = live_paper_run(AddingConfig(T=100), "adding", 0.5, max_sequences=10_000_000, seed=0,
+                         max_seconds=0.05, chunk=50)
+    assert run.stopped_by == "time" and 0 < run.n_trained < 10_000_000
+
+
+def test_bad_arguments_raise():
+    with pytest.raises(ValueError, match="inputs"):
+        live_paper_run("adding-T100", "reber-3x2", 0.5, 10)
+    with pytest.raises(ValueError, match="learning_rate"):
+        live_paper_run("adding-T100", "adding", -1.0, 10)
+    with pytest.raises(ValueError, match="max_sequences"):
+        live_paper_run("adding-T100", "adding", 0.5, 0)
+    with pytest.raises(ValueError, match="task_config"):
+        resolve_config(42)
+
+
+# ---------------------------------------------------------------------------------------
+# Looking inside
+# ---------------------------------------------------------------------------------------
+def test_gate_activity_matches_the_model_and_the_cec():
+    net = paper_network("adding", seed=3)
+    batch = adding.generate(AddingConfig(T=20), 5, seed=0)
+    act = gate_activity(net, batch)
+    n, T = batch.n, batch.T_max
+    assert act.y_in.shape == (n, T, 2) and act.s.shape == (n, T, 4) and act.outputs.shape == (n, T, 1)
+    with torch.no_grad():
+        out, _ = net(torch.as_tensor(batch.inputs))
+    np.testing.assert_allclose(act.outputs, out.double().numpy(), rtol=1e-5, atol=1e-6)
+    # the 1997 CEC: what a step adds to s_c is exactly y^in g(net_c)
+    np.testing.assert_allclose(state_jumps(act.s), act.per_cell(act.y_in) * act.g_c, atol=1e-5)
+    np.testing.assert_array_equal(act.block_of_cell, [0, 0, 1, 1])
+    np.testing.assert_array_equal(act.valid, np.arange(T)[None] < batch.lengths[:, None])
+    # the same from a plain array
+    np.testing.assert_allclose(gate_activity(net, batch.inputs).s, act.s)
+    with pytest.raises(ValueError):
+        gate_activity(torch.nn.Linear(2, 1), batch)
+
+
+def test_mean_where_and_state_jumps_by_hand():
+    v = np.arange(12.0).reshape(2, 3, 2)
+    where = np.array([[True, False, True], [False, True, False]])
+    valid = np.array([[True, True, False], [True, True, True]])
+    # selected and valid: (0,0) -> [0, 1], (1,1) -> [8, 9]
+    np.testing.assert_allclose(mean_where(v, where, valid), [4.0, 5.0])
+    with pytest.raises(ValueError):
+        mean_where(v, np.zeros((2, 3), bool))
+    s = np.cumsum(np.random.default_rng(0).normal(size=(3, 7, 2)), axis=1)
+    np.testing.assert_allclose(np.cumsum(state_jumps(s), axis=1), s)
+
+
+def test_threshold_accuracy_equals_brute_force():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        v = np.round(rng.normal(size=15), 1)  # ties included
+        y = rng.random(15) < 0.5
+        if y.all() or not y.any():
+            continue
+        acc, thr = threshold_accuracy(v, y)
+        cands = np.concatenate([[v.min() - 1], (np.sort(np.unique(v))[1:] + np.sort(np.unique(v))[:-1]) / 2,
+                                [v.max() + 1]])
+        brute = max(max(np.mean((v > c) == y), np.mean((v <= c) == y)) for c in cands)
+        assert math.isclose(acc, brute)
+        assert math.isclose(max(np.mean((v > thr) == y), np.mean((v <= thr) == y)), acc)
+    with pytest.raises(ValueError):
+        threshold_accuracy([1.0, 2.0], [True, True])
+
+
+def test_marked_steps_and_branches():
+    batch = adding.generate(AddingConfig(T=30), 50, seed=1)
+    marked = adding_marked_steps(batch)
+    np.testing.assert_array_equal(marked, batch.inputs[..., 1] == 1.0)  # the markers say the same
+    assert (marked.sum(axis=1) == 2).all()
+    rb = reber.generate(reber.ReberConfig(), 20, seed=0)
+    br = reber_branches(rb)
+    assert set(br) <= {"T", "P"}
+    assert all(s[-2] == b for s, b in zip(rb.info["strings"], br))
+    with pytest.raises(ValueError):
+        reber_branches(batch)
+    with pytest.raises(ValueError):
+        adding_marked_steps(rb)
+
+
+def test_running_mean_equals_a_loop():
+    x = np.random.default_rng(2).random(50)
+    for w in (1, 3, 10, 80):
+        loop = [x[max(0, i - w + 1): i + 1].mean() for i in range(50)]
+        np.testing.assert_allclose(running_mean(x, w), loop)
+        full = running_mean(x, w, full_only=True)
+        assert np.isnan(full[: w - 1]).all()
+        np.testing.assert_allclose(full[w - 1:], loop[w - 1:])
+
+
+# ---------------------------------------------------------------------------------------
+# k in a row
+# ---------------------------------------------------------------------------------------
+def test_waiting_time_equals_the_recursion_and_a_simulation():
+    # E_k = (E_{k-1} + 1) / p: reach k-1 in a row, then one more success or start over
+    for e in (0.0, 0.1, 0.37):
+        E = 0.0
+        for k in range(1, 12):
+            E = (E + 1.0) / (1.0 - e)
+            assert math.isclose(expected_wait_for_run(e, k), E, rel_tol=1e-12)
+    rng = np.random.default_rng(0)
+    waits = []
+    for _ in range(4000):
+        streak, n = 0, 0
+        while streak < 3:
+            n += 1
+            streak = streak + 1 if rng.random() > 0.3 else 0
+        waits.append(n)
+    assert abs(np.mean(waits) - expected_wait_for_run(0.3, 3)) < 0.05 * expected_wait_for_run(0.3, 3)
+
+
+def test_run_probability_and_its_inverse():
+    assert math.isclose(prob_run(0.1, 2), 0.81)
+    for p in (0.01, 0.5, 0.9):
+        assert math.isclose(prob_run(error_rate_for_run(p, 2000), 2000), p, rel_tol=1e-9)
+    with pytest.raises(ValueError):
+        prob_run(1.0, 5)
+    with pytest.raises(ValueError):
+        error_rate_for_run(0.0, 5)
+    with pytest.raises(ValueError):
+        expected_wait_for_run(0.1, 0)
+
+
+def test_trial_error_rates_read_the_results_format():
+    row = {"trials": [{"test_wrong": 13, "test_size": 2560}, {"test_wrong": 0, "test_size": 512},
+                      {"test_wrong": None, "test_size": None}]}
+    np.testing.assert_allclose(trial_error_rates(row), [13 / 2560, 0.0])
+    with pytest.raises(ValueError):
+        trial_error_rates({"summary": {}})
+
+
+def test_reber_step_kinds_pick_the_right_steps():
+    batch = reber.encode_strings(["BTBTXSETE", "BPBPVVEPE", "BTBTSSXSETE"])
+    inside, long_step, inner = reber_step_kinds(batch)
+    for i, s in enumerate(batch.info["strings"]):
+        L = len(s) - 1
+        assert inside[i].sum() == L
+        (t,) = np.flatnonzero(long_step[i])
+        assert s[t] == "E" and s[t + 1] == s[1]                   # reads the inner E, must predict the branch
+        np.testing.assert_array_equal(np.flatnonzero(inner[i]), np.arange(2, L - 2))
+        # the three kinds and steps 0, 1 and the last partition the string
+        assert inner[i].sum() + 1 + 3 == L
+    with pytest.raises(ValueError):
+        reber_step_kinds(reber.encode_strings(["BTXSE"], reber.ReberConfig(embedded=False)))
