@@ -54,7 +54,9 @@ name                          what
 ============================  ================================================================
 
 Parallel work uses numba's threads (``numba.set_num_threads``); every parallel function also
-takes ``threads=`` to use fewer. The kernels are compiled once per machine and cached
+takes ``threads=`` to use fewer. Importing this module selects numba's "workqueue" threading
+layer (unless one is chosen already): the "omp" layer shares OpenMP with torch and slowed
+torch down about tenfold after our kernels had run. The kernels are compiled once per machine and cached
 (``cache=True``), each for a single signature (float64 arrays, int64 indices).
 
 Weight layout (ours): all hidden units sit in one matrix ``W`` (H, n_in + H + 1) whose rows are
@@ -73,8 +75,9 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional, Sequence, Union
 
 import numba
@@ -101,6 +104,13 @@ __all__ = [
     "train_minibatch",
     "compile_kernels",
 ]
+
+# numba's "omp" threading layer shares the OpenMP runtime with torch: after one parallel kernel
+# here, torch's thread count had changed and its small ops ran about 10x slower (measured on 2
+# cores). The "workqueue" layer keeps numba's threads apart. It takes effect if no parallel numba
+# code has run yet in the process; an explicit NUMBA_THREADING_LAYER setting wins.
+if "NUMBA_THREADING_LAYER" not in os.environ and numba.config.THREADING_LAYER == "default":
+    numba.config.THREADING_LAYER = "workqueue"
 
 #: Squashers the kernels know, by the names of ``activations.ACTIVATIONS``.
 _SQUASH_CODES = {"sigmoid": 0, "g": 1, "h": 2, "identity": 3, "tanh": 4}
@@ -311,8 +321,8 @@ class StackedParams:
     layout: FastLayout  # shared by every trial
     W: np.ndarray  # (n_trials, H, n_in + H + 1) float64
     Wk: np.ndarray  # (n_trials, n_out, C + 1) float64
-    n_seen: np.ndarray = field(default=None)  # type: ignore[assignment]  # (n_trials,) int64
-    diverged_at: np.ndarray = field(default=None)  # type: ignore[assignment]  # (n_trials,) int64, -1 = no
+    n_seen: Optional[np.ndarray] = None  # (n_trials,) int64, sequences trained on; None: zeros
+    diverged_at: Optional[np.ndarray] = None  # (n_trials,) int64, -1 = healthy; None: all -1
 
     def __post_init__(self) -> None:
         lay = self.layout

@@ -241,3 +241,13 @@ def test_bad_input_raises():
     short = fast.sparse_steps(batch.inputs[:, :3], np.minimum(batch.lengths, 3))
     with pytest.raises(ValueError, match="steps"):
         fast.train_online(params, batch, 0.1, steps=short)
+
+
+def test_fast_path_leaves_torch_threads_alone():
+    # numba's "omp" threading layer shares OpenMP with torch and reset torch's thread count
+    # (torch then ran ~10x slower); the module selects the "workqueue" layer instead.
+    before = torch.get_num_threads()
+    params = fast.FastParams.from_model(make_net())
+    fast.train_online(params, small_batch(), 0.1)
+    fast.minibatch_gradients(params, small_batch(n=4))
+    assert torch.get_num_threads() == before
