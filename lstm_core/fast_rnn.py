@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from .networks import VanillaRNN
-from .tasks.base import SequenceBatch
+from .tasks.base import SequenceBatch, stack_trial_batches
 
 
 @dataclass(eq=False)
@@ -142,30 +142,12 @@ def train_online_trials(params: RNNParams, batches: list, learning_rate: float) 
     K = params.n_trials
     if len(batches) != K:
         raise ValueError(f"need one batch (or None) per trial: {K} trials, got {len(batches)}")
-    given = [b for b in batches if b is not None]
-    if not given:
-        raise ValueError("every batch is None: nothing to train")
-    n = given[0].n
-    if any(b.n != n for b in given):
-        raise ValueError("every batch must hold the same number of sequences")
-    T = max(b.T_max for b in given)
     n_in, n_out = params.W_ih.shape[2], params.W_o.shape[1]
-    X = np.zeros((K, n, T, n_in))
-    tg = np.zeros((K, n, T, n_out))
-    mk = np.zeros((K, n, T), np.bool_)
-    lengths = np.ones((K, n), np.int64)
-    active = []
-    for k, b in enumerate(batches):
-        if b is None:
-            continue
-        if (b.n_inputs, b.n_outputs) != (n_in, n_out):
-            raise ValueError(f"batch {k} has {b.n_inputs} inputs / {b.n_outputs} outputs; the RNN has {n_in} / {n_out}")
-        X[k, :, :b.T_max], tg[k, :, :b.T_max], mk[k, :, :b.T_max] = b.inputs, b.targets, b.target_mask
-        lengths[k] = b.lengths
-        active.append(k)
+    X, tg, mk, lengths, active = stack_trial_batches(batches, n_in, n_out)
+    n, T = X.shape[1], X.shape[2]
     out = np.zeros((K, n, T, n_out))
     failed = np.full(K, -1, np.int64)
-    _online_trials(params.W_ih, params.W_hh, params.b_h, params.W_o, params.b_o, np.array(active, np.int64),
+    _online_trials(params.W_ih, params.W_hh, params.b_h, params.W_o, params.b_o, active,
                    X, lengths, tg, mk, float(learning_rate), out, failed)
     return out, failed
 

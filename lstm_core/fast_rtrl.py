@@ -27,7 +27,7 @@ import numba
 import numpy as np
 
 from .fast import FastLayout, FastParams, StackedParams, _squash
-from .tasks.base import SequenceBatch
+from .tasks.base import SequenceBatch, stack_trial_batches
 
 
 @numba.njit(cache=True)
@@ -163,32 +163,14 @@ def train_online_trials(stacked: StackedParams, batches: list, learning_rate: fl
     K = stacked.n_trials
     if len(batches) != K:
         raise ValueError(f"need one batch (or None) per trial: {K} trials, got {len(batches)}")
-    given = [b for b in batches if b is not None]
-    if not given:
-        raise ValueError("every batch is None: nothing to train")
-    n = given[0].n
-    if any(b.n != n for b in given):
-        raise ValueError("every batch must hold the same number of sequences")
-    T = max(b.T_max for b in given)
-    X = np.zeros((K, n, T, lay.n_inputs))
-    tg = np.zeros((K, n, T, lay.n_outputs))
-    mk = np.zeros((K, n, T), np.bool_)
-    lengths = np.ones((K, n), np.int64)
-    active = []
-    for k, b in enumerate(batches):
-        if b is None or stacked.diverged_at[k] >= 0:
-            continue
-        if (b.n_inputs, b.n_outputs) != (lay.n_inputs, lay.n_outputs):
-            raise ValueError(f"batch {k} has {b.n_inputs} inputs / {b.n_outputs} outputs; "
-                             f"the network has {lay.n_inputs} / {lay.n_outputs}")
-        X[k, :, :b.T_max], tg[k, :, :b.T_max], mk[k, :, :b.T_max] = b.inputs, b.targets, b.target_mask
-        lengths[k] = b.lengths
-        active.append(k)
+    X, tg, mk, lengths, active = stack_trial_batches(batches, lay.n_inputs, lay.n_outputs,
+                                                     skip=stacked.diverged_at >= 0)
+    n, T = X.shape[1], X.shape[2]
     out = np.zeros((K, n, T, lay.n_outputs))
     failed = np.full(K, -1, np.int64)
-    if active:
+    if active.size:
         bias_h, bias_k = lay.bias_flags()
-        _trials(stacked.W, stacked.Wk, bias_h, bias_k, lay.dims(), np.array(active, np.int64), X, lengths, tg, mk,
+        _trials(stacked.W, stacked.Wk, bias_h, bias_k, lay.dims(), active, X, lengths, tg, mk,
                 float(learning_rate), out, failed)
     for k in active:
         if failed[k] >= 0:

@@ -56,6 +56,7 @@ __all__ = [
     "step_mask",
     "pad_sequences",
     "concat_batches",
+    "stack_trial_batches",
     "to_numpy",
     "check_outputs",
     "last_step_outputs",
@@ -122,7 +123,8 @@ class SequenceBatch:
         beyond = ~step_mask(lengths, t_max)
         if np.any(mask & beyond):
             raise ValueError("target_mask is on at a step after a sequence's length")
-        if np.any(inputs[beyond] != 0):
+        placeholder = inputs.size and 0 in inputs.strides and not inputs.any()  # dense=False: no data to check
+        if not placeholder and np.any(inputs[beyond] != 0):
             raise ValueError("inputs must be zero after each sequence's length (zero padding)")
         for key, value in self.info.items():
             if np.shape(value)[:1] != (n,):
@@ -303,6 +305,39 @@ def concat_batches(a: SequenceBatch, b: SequenceBatch) -> SequenceBatch:
                          np.concatenate([pad(a.targets, a.T_max), pad(b.targets, b.T_max)]),
                          np.concatenate([pad(a.target_mask, a.T_max), pad(b.target_mask, b.T_max)]),
                          np.concatenate([a.lengths, b.lengths]), info, a.task)
+
+
+def stack_trial_batches(batches: Sequence[SequenceBatch | None], n_inputs: int, n_outputs: int,
+                        skip: Sequence[bool] | None = None):
+    """Per-trial batches (None = no batch for that trial) as dense float64 arrays with a trial axis.
+
+    Returns ``(inputs (K, n, T, n_in), targets (K, n, T, n_out), masks (K, n, T), lengths (K, n),
+    active)`` where ``active`` lists the trials that have a batch (and are not in ``skip``).
+    Every batch must hold the same number n of sequences; T is the longest T_max.
+    """
+    K = len(batches)
+    given = [b for b in batches if b is not None]
+    if not given:
+        raise ValueError("every batch is None: nothing to train")
+    n = given[0].n
+    if any(b.n != n for b in given):
+        raise ValueError(f"every batch must hold the same number of sequences; got {[b.n for b in given]}")
+    T = max(b.T_max for b in given)
+    X = np.zeros((K, n, T, n_inputs))
+    targets = np.zeros((K, n, T, n_outputs))
+    masks = np.zeros((K, n, T), np.bool_)
+    lengths = np.ones((K, n), np.int64)
+    active = []
+    for k, b in enumerate(batches):
+        if b is None or (skip is not None and skip[k]):
+            continue
+        if (b.n_inputs, b.n_outputs) != (n_inputs, n_outputs):
+            raise ValueError(f"batch {k} has {b.n_inputs} inputs / {b.n_outputs} outputs; "
+                             f"the network has {n_inputs} / {n_outputs}")
+        X[k, :, :b.T_max], targets[k, :, :b.T_max], masks[k, :, :b.T_max] = b.inputs, b.targets, b.target_mask
+        lengths[k] = b.lengths
+        active.append(k)
+    return X, targets, masks, lengths, np.array(active, np.int64)
 
 
 # ---------------------------------------------------------------------------
