@@ -759,3 +759,10 @@ def test_choices_table():
         assert {part.strip() for part in choice.experiment.split(",")} <= known, choice.experiment
     topics = [(c.experiment, c.topic) for c in CHOICES]
     assert len(topics) == len(set(topics))
+
+
+def test_2a_middle_is_fixed_and_2b_middle_is_random():
+    a = long_lag.generate(long_lag.Task2aConfig(p=20), 50, 0).info["symbols"][:, 1:]
+    b = long_lag.generate(long_lag.Task2bConfig(p=20), 50, 0).info["symbols"][:, 1:]
+    assert (a == a[0]).all() and a[0].tolist() == list(range(19))  # a_1 .. a_19, always
+    assert len({tuple(row) for row in b}) > 45  # random strings: (almost) all different

@@ -101,25 +101,12 @@ class Task2aConfig:
 
 
 @dataclass(frozen=True)
-class Task2bConfig:
-    """Task 2b: (x|y, random a_{i_1}, ..., a_{i_{p-1}}, same x|y)."""
-
-    p: int = 100  # time lag; p + 1 symbols and units (a_1..a_{p-1}, x, y), sequences of p + 1 symbols
-
-    def __post_init__(self) -> None:
-        _check_int("p", self.p, 2)
+class Task2bConfig(Task2aConfig):
+    """Task 2b: (x|y, random a_{i_1}, ..., a_{i_{p-1}}, same x|y); sizes as 2a."""
 
     @property
     def experiment(self) -> str:
         return "2b"
-
-    @property
-    def n_inputs(self) -> int:
-        return self.p + 1
-
-    @property
-    def n_outputs(self) -> int:
-        return self.p + 1
 
 
 @dataclass(frozen=True)
@@ -227,7 +214,7 @@ def _generate_2ab(config: Task2aConfig | Task2bConfig, n: int, rng: np.random.Ge
     end = np.where(label == 0, x_index, y_index)
     symbols = np.empty((n, p + 1), dtype=np.int64)  # the p + 1 symbols of each sequence
     symbols[:, 0] = end
-    if isinstance(config, Task2aConfig):
+    if config.experiment == "2a":  # (Task2bConfig subclasses Task2aConfig: ask by name)
         symbols[:, 1:p] = np.arange(p - 1)  # a_1, ..., a_{p-1}
     else:
         symbols[:, 1:p] = rng.integers(0, p - 1, size=(n, p - 1))  # random a_{i_1}..a_{i_{p-1}}
