@@ -33,12 +33,10 @@ from .base import (
     RecentWindow,
     check_n,
     end_mask,
-    last_step_outputs,
-    last_step_targets,
     make_rng,
-    reduce_error,
     st3,
     step_mask,
+    last_step_error,
 )
 
 __all__ = [
@@ -182,7 +180,7 @@ def sequence_error(outputs: Any, batch: SequenceBatch, kind: str = "absolute") -
     This absolute error is what ST3's "average training error" averages (see CHOICES).
     """
     _check_task(batch, "adding")
-    return reduce_error(last_step_targets(batch) - last_step_outputs(outputs, batch), kind)
+    return last_step_error(outputs, batch, kind)
 
 
 def sequence_correct(outputs: Any, batch: SequenceBatch) -> np.ndarray:

@@ -61,6 +61,7 @@ __all__ = [
     "check_outputs",
     "last_step_outputs",
     "last_step_targets",
+    "last_step_error",
     "reduce_error",
     "StoppingRule",
     "SuccessiveCorrect",
@@ -379,6 +380,11 @@ def last_step_outputs(outputs: Any, batch: SequenceBatch) -> np.ndarray:
 def last_step_targets(batch: SequenceBatch) -> np.ndarray:
     """(n, n_out) float64: each sequence's target at its own last step."""
     return batch.targets[np.arange(batch.n), batch.lengths - 1].astype(np.float64)
+
+
+def last_step_error(outputs: Any, batch: SequenceBatch, kind: str) -> np.ndarray:
+    """(n,) each sequence's error at its own last step, reduced over the outputs by ``kind``."""
+    return reduce_error(last_step_targets(batch) - last_step_outputs(outputs, batch), kind)
 
 
 def reduce_error(diff: np.ndarray, kind: str) -> np.ndarray:

@@ -41,12 +41,11 @@ from .base import (
     check_n,
     check_outputs,
     end_mask,
-    last_step_outputs,
-    last_step_targets,
     make_rng,
     one_hot,
     reduce_error,
     step_mask,
+    last_step_error,
 )
 
 __all__ = [
@@ -279,7 +278,7 @@ def sequence_error(outputs: Any, batch: SequenceBatch, kind: str = "max_abs") ->
         if kind == "max_abs":
             return np.where(valid, per_step, 0.0).max(axis=1)
         return np.where(valid, per_step, 0.0).sum(axis=1) / batch.lengths
-    return reduce_error(last_step_targets(batch) - last_step_outputs(outputs, batch), kind)
+    return last_step_error(outputs, batch, kind)
 
 
 def sequence_correct(outputs: Any, batch: SequenceBatch) -> np.ndarray:

@@ -33,10 +33,8 @@ from .base import (
     SequenceBatch,
     RecentWindow,
     check_n,
-    last_step_outputs,
-    last_step_targets,
     make_rng,
-    reduce_error,
+    last_step_error,
 )
 
 __all__ = [
@@ -128,7 +126,7 @@ def _check_task(batch: SequenceBatch) -> None:
 def sequence_error(outputs: Any, batch: SequenceBatch, kind: str = "absolute") -> np.ndarray:
     """(n,) |target - output| at the last step; ``kind="squared"`` for the test MSE of Table 8."""
     _check_task(batch)
-    return reduce_error(last_step_targets(batch) - last_step_outputs(outputs, batch), kind)
+    return last_step_error(outputs, batch, kind)
 
 
 def sequence_correct(outputs: Any, batch: SequenceBatch) -> np.ndarray:

@@ -35,12 +35,10 @@ from .base import (
     RecentWindow,
     check_n,
     end_mask,
-    last_step_outputs,
-    last_step_targets,
     make_rng,
     one_hot,
-    reduce_error,
     st3,
+    last_step_error,
 )
 
 __all__ = [
@@ -211,7 +209,7 @@ def sequence_error(outputs: Any, batch: SequenceBatch, kind: str = "absolute") -
     ``kind="squared"``: sum_k (t_k - y_k)^2; ``"max_abs"``: max_k |t_k - y_k|.
     """
     _check_task(batch)
-    return reduce_error(last_step_targets(batch) - last_step_outputs(outputs, batch), kind)
+    return last_step_error(outputs, batch, kind)
 
 
 def sequence_correct(outputs: Any, batch: SequenceBatch) -> np.ndarray:
