@@ -1,0 +1,147 @@
+"""The per-chapter part of the instructors' guide, generated from the chapters themselves.
+
+``chapters/instructors.md`` is written by hand except between its two GENERATED markers, where
+this tool puts, for each chapter, what the chapter says of itself (objectives, reading time) and of
+its exercises (label, title, kind, minutes, whether it suits grading, the check that marks it),
+next to the prerequisites and lab times kept below. So the guide cannot drift from the chapters:
+
+    python -m tools.guide          # rewrite the generated part
+    python -m tools.guide --check  # exit 1 if it is out of date (a test runs this)
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+GUIDE = ROOT / "chapters" / "instructors.md"
+BEGIN, END = "<!-- BEGIN GENERATED: python -m tools.guide -->", "<!-- END GENERATED -->"
+
+# What a learner should have done before each chapter (by hand: the chapters do not say it).
+PREREQUISITES = {
+    "01": "none",
+    "02": "Python and NumPy; matrix-vector products",
+    "03": "chapter 2; the chain rule; what a gradient step does",
+    "04": "chapter 3",
+    "05": "chapter 4; the logistic sigmoid",
+    "06": "chapter 5; backprop through time (chapter 3)",
+    "07": "chapters 4-6",
+    "08": "chapters 5-6; finite automata (briefly recalled in the chapter)",
+    "09": "chapter 7",
+    "10": "chapters 7-9",
+    "11": "chapters 4-6; for its Transformer section, attention at the level of any introduction",
+}
+
+_EXERCISE = re.compile(r"^\s*(`{3,}|:{3,})\{exercise\}\s*(?P<title>.*)$", re.M)
+_LABEL = re.compile(r":label:\s*(\S+)")
+_KIND = re.compile(r"\((?P<kind>coding|thinking)(?:,\s*about\s*(?P<min>\d+)\s*min)?\)\s*$")
+_CHECK = re.compile(r"\bcheck\.(\w+)\(")
+
+
+@dataclass
+class Exercise:
+    label: str
+    title: str
+    kind: str
+    minutes: int
+    graded: bool
+    check: str | None
+
+
+@dataclass
+class Chapter:
+    number: str
+    title: str
+    objectives: list[str]
+    time: str
+    exercises: list[Exercise]
+
+
+def read_chapter(path: Path) -> Chapter:
+    cells = nbformat.read(path, as_version=4).cells
+    markdown = [c for c in cells if c.cell_type == "markdown"]
+    head = next(c.source for c in markdown if c.source.lstrip().startswith("# "))
+    title = head.lstrip().splitlines()[0][2:].strip()
+    objectives: list[str] = []
+    for line in head.split("**You will be able to**", 1)[-1].split("**Time:**")[0].splitlines():
+        if line.startswith("- "):
+            objectives.append(line[2:].strip())
+        elif line.startswith("  ") and objectives:
+            objectives[-1] += " " + line.strip()  # a wrapped bullet
+    found = re.search(r"\*\*Time:\*\*(?P<text>.*?)(?:\n\n|\n```|$)", head, re.S)
+    time = " ".join(found["text"].split()) if found else ""
+    exercises = []
+    for i, cell in enumerate(cells):
+        match = cell.cell_type == "markdown" and _EXERCISE.search(cell.source)
+        if not match:
+            continue
+        raw = match["title"].strip()
+        kind = _KIND.search(raw)
+        label = _LABEL.search(cell.source)
+        check = None
+        for later in cells[i + 1:]:
+            if later.cell_type == "markdown" and _EXERCISE.search(later.source):
+                break
+            found = later.cell_type == "code" and _CHECK.search(later.source)
+            if found:
+                check = found.group(1)
+                break
+        exercises.append(Exercise(label.group(1) if label else "(no label)", _KIND.sub("", raw).strip(),
+                                  kind["kind"] if kind else "?", int(kind["min"]) if kind and kind["min"] else 0,
+                                  "good for grading" in cell.source.lower(), check))
+    return Chapter(path.name[:2], title, objectives, time, exercises)
+
+
+def chapters(root: Path = ROOT) -> list[Chapter]:
+    return [read_chapter(p) for p in sorted((root / "chapters").glob("[0-9][0-9]_*.ipynb"))]
+
+
+def render(chs: list[Chapter]) -> str:
+    out = []
+    for ch in chs:
+        total = sum(e.minutes for e in ch.exercises)
+        out += [f"### {ch.title}", "",
+                f"- **Prerequisites:** {PREREQUISITES.get(ch.number, '—')}",
+                f"- **Reading and running:** {ch.time}" if ch.time else "- **Reading and running:** —",
+                f"- **Lab (the exercises alone):** about {total} minutes",
+                "- **Objectives:**"]
+        out += [f"  - {o}" for o in ch.objectives]
+        out += ["", "| exercise | kind | minutes | suits grading | checked by |", "|---|---|---|---|---|"]
+        for e in ch.exercises:
+            checked = f"`check.{e.check}`" if e.check else "discussion (solution on the site)"
+            out.append(f"| {{ref}}`{e.label}` | {e.kind} | {e.minutes or '—'} | {'yes' if e.graded else '—'} | {checked} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def updated(text: str, generated: str) -> str:
+    if BEGIN not in text or END not in text:
+        raise ValueError(f"{GUIDE.name} must contain the markers {BEGIN!r} and {END!r}")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{BEGIN}\n\n{generated}\n{END}{tail}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Regenerate the per-chapter part of the instructors' guide.")
+    parser.add_argument("--check", action="store_true", help="only check; exit 1 if out of date")
+    args = parser.parse_args(argv)
+    text = GUIDE.read_text()
+    new = updated(text, render(chapters()))
+    if args.check:
+        if new != text:
+            print(f"{GUIDE.name} is out of date: run python -m tools.guide")
+            return 1
+        return 0
+    GUIDE.write_text(new)
+    print(f"wrote {GUIDE.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
