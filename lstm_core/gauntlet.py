@@ -492,16 +492,22 @@ def prob_run(error_rate: float, k: int) -> float:
 def expected_wait_for_run(error_rate: float, k: int) -> float:
     """Mean number of sequences until the first run of ``k`` correct ones, at a fixed error rate e.
 
-    ((1 - e)^-k - 1) / e (the classic waiting time for k successes in a row); k when e = 0.
+    ((1 - e)^-k - 1) / e (the classic waiting time for k successes in a row); k when e = 0;
+    ``inf`` when the wait is beyond what a float holds.
 
     >>> expected_wait_for_run(0.5, 1)     # a fair coin: two tosses on average until the first head
     2.0
+    >>> expected_wait_for_run(0.5, 2000)  # 2^2000: longer than any training run, and than a float
+    inf
     """
     e = _check_rate(error_rate)
     k = _check_positive_int("k", k)
     if e == 0.0:
         return float(k)
-    return float(math.expm1(-k * math.log1p(-e)) / e)
+    try:
+        return float(math.expm1(-k * math.log1p(-e)) / e)
+    except OverflowError:
+        return math.inf
 
 
 def error_rate_for_run(probability: float, k: int) -> float:

@@ -195,6 +195,10 @@ def _visit(browser, base: str, page: str) -> dict:
         "widget_views": n_widget_views,
         "widgets_drawn": tab.evaluate("() => document.querySelectorAll('.jupyter-widgets').length"),
         "widget_errors": tab.evaluate("() => document.body.innerText.includes('Error displaying widget')"),
+        "frozen_notes": tab.evaluate("""() => Array.from(document.querySelectorAll('.frozen-widget-note'))
+            .map(n => ({text: n.innerText, links: Array.from(n.querySelectorAll('a')).map(a => a.href)}))"""),
+        "widget_outputs": tab.evaluate("""() => new Set(Array.from(document.querySelectorAll(
+            'script[type="application/vnd.jupyter.widget-view+json"]')).map(s => s.closest('.cell_output'))).size"""),
         "launch_links": tab.evaluate("""() => Array.from(document.querySelectorAll('a'))
             .map(a => a.href).filter(h => h.includes('mybinder') || h.includes('colab.research'))"""),
         "download_links": tab.evaluate("""() => Array.from(document.querySelectorAll('a'))
@@ -276,10 +280,15 @@ def test_math_is_typeset_by_the_sites_own_mathjax(visits, page):
     assert not r["raw_math_left"], f"{page}: raw \\( ... \\) left in the text"
 
 
-def test_saved_widgets_are_drawn(visits, page):
+def test_saved_widgets_are_drawn_and_say_they_are_frozen(visits, page):
     r = _record(visits, page)
     if r["widget_views"]:
         assert r["widgets_drawn"] > 0 and not r["widget_errors"], f"{page}: saved widgets not drawn"
+    # each frozen panel says it needs a kernel, with the chapter's Binder and Colab links beside it
+    assert len(r["frozen_notes"]) == r["widget_outputs"], f"{page}: {r['frozen_notes']}"
+    for note in r["frozen_notes"]:
+        assert "Frozen panel" in note["text"] and len(note["links"]) == 2, f"{page}: {note}"
+        assert set(note["links"]) <= set(r["launch_links"]), f"{page}: {note}"
 
 
 def test_figures_are_opaque_in_dark_mode(visits, page):

@@ -20,7 +20,7 @@ Example
 >>> print(check_value(0.5, 0.25, exercise="a quarter", mistakes=[Mistake("the square root", 0.5,
 ...       "You took the square root; square instead.")]))
 a quarter: not yet right
-  ✘ your value 0.5, expected 0.25
+  ✘ your value 0.5 is too high
   Hint: You took the square root; square instead.
 """
 from __future__ import annotations
@@ -112,10 +112,21 @@ def _as_array(x: Any) -> Optional[np.ndarray]:
     return arr
 
 
+def _numeric(x: Any) -> bool:
+    """Numbers, bools, arrays, tensors and (nested) sequences of numbers; not strings, sets, dicts."""
+    if isinstance(x, (str, bytes, set, frozenset, dict)) or x is None or x is Ellipsis:
+        return False
+    arr = _as_array(x)
+    return arr is not None and arr.dtype != object
+
+
 def close(got: Any, want: Any, rtol: float = 1e-6, atol: float = 1e-9) -> tuple[bool, str]:
-    """Compare an answer with the reference: (equal within tolerance?, what differs, in words)."""
-    if isinstance(want, (tuple, list)) and not isinstance(want, np.ndarray) and \
-            any(isinstance(w, (tuple, list, np.ndarray, torch.Tensor)) for w in want):
+    """Compare an answer with the reference: (equal within tolerance?, what differs, in words).
+
+    Numbers and arrays are compared within tolerance (and the first entry that differs is named);
+    anything else (strings, sets, ...) must be equal. Tuples of results are compared one by one.
+    """
+    if isinstance(want, (tuple, list)) and not _numeric(want):
         if not isinstance(got, (tuple, list)) or len(got) != len(want):
             return False, f"expected {len(want)} results, got {_short(got)}"
         for i, (g, w) in enumerate(zip(got, want)):
@@ -124,27 +135,49 @@ def close(got: Any, want: Any, rtol: float = 1e-6, atol: float = 1e-9) -> tuple[
                 return False, f"result {i}: {why}"
         return True, ""
     if got is None or got is Ellipsis:
-        return False, f"got {got!r}, expected {_short(want)}"
+        return False, f"got {got!r}, expected {_describe(want)}"
+    if not _numeric(want):
+        try:
+            same = bool(got == want)
+        except Exception:  # noqa: BLE001 - e.g. an array compared with a set
+            same = False
+        return (True, "") if same else (False, f"got {_short(got)}, expected {_short(want)}")
+    if not _numeric(got):
+        return False, f"got a {type(got).__name__} ({_short(got)}), expected {_describe(want)}"
     g, w = _as_array(got), _as_array(want)
-    if g is None:
-        return False, f"got a {type(got).__name__} ({_short(got)}), expected a number or array"
     if g.shape != w.shape:
-        return False, f"shape {g.shape}, expected {w.shape}"
+        return False, f"got shape {g.shape}, expected shape {w.shape}"
     if not np.all(np.isfinite(g)):
         return False, f"got non-finite values ({_short(got)})"
     if np.allclose(g, w, rtol=rtol, atol=atol):
         return True, ""
-    return False, f"got {_short(got)}, expected {_short(want)}"
+    if g.size <= 6:
+        return False, f"got {_short(got)}, expected {_short(want)}"
+    bad = ~np.isclose(g, w, rtol=rtol, atol=atol)
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    return False, (f"{int(bad.sum())} of {g.size} entries differ; the first at index {first}: "
+                   f"got {_short(g[first])}, expected {_short(w[first])}")
+
+
+def _describe(x: Any) -> str:
+    arr = _as_array(x) if _numeric(x) else None
+    if arr is not None and arr.ndim > 0:
+        return f"an array of shape {arr.shape}"
+    return f"a {type(x).__name__}"
 
 
 def _short(x: Any) -> str:
-    arr = _as_array(x) if not isinstance(x, (str, type(None), type(Ellipsis))) else None
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, np.ndarray) and x.dtype == bool and x.size <= 6:
+        return str(x.tolist())
+    arr = _as_array(x) if _numeric(x) else None
     if arr is not None and arr.ndim == 0:
         return f"{float(arr):.6g}"
     if arr is not None and arr.size <= 6:
         return np.array2string(arr, precision=4, separator=", ")
     if arr is not None:
-        return f"array of shape {arr.shape}"
+        return f"an array of shape {arr.shape}"
     return repr(x)[:60]
 
 
@@ -188,8 +221,9 @@ def check_function(candidate: Any, reference: Callable, cases: Sequence[Case], *
     if report.failed:
         report.hint = hint
         for mistake in mistakes:
-            wrong = [mistake.answer(*c.args, **c.kwargs) for c in cases]
-            if all(a is not None and close(a, w, rtol, atol)[0] for a, w in zip(answers, wrong)):
+            wrong = [_call(mistake.answer, c) for c in cases]
+            if all(ran and a is not None and close(a, w, rtol, atol)[0]
+                   for a, (ran, w) in zip(answers, wrong)):
                 report.hint, report.mistake = mistake.hint, mistake.name
                 break
     return _finish(report)
@@ -216,6 +250,12 @@ def check_value(value: Any, expected: Any, *, exercise: str, mistakes: Sequence[
     else:
         same, why = close(value, expected, rtol, atol)
         why = why.replace("got ", "your value ", 1)
+        if not same and _numeric(value) and _numeric(expected):  # say which way, not the answer itself
+            v, e = _as_array(value), _as_array(expected)
+            if v.shape == e.shape and np.all(np.isfinite(v)):
+                why = (f"your value {_short(value)} is too {'high' if v > e else 'low'}" if v.ndim == 0 else
+                       f"your values differ from the expected ones in "
+                       f"{int((~np.isclose(v, e, rtol=rtol, atol=atol)).sum())} of {v.size} entries")
     if same:
         report.passed.append(f"{exercise}: {_short(value) if not isinstance(value, str) else value}")
         return _finish(report)
@@ -223,7 +263,10 @@ def check_value(value: Any, expected: Any, *, exercise: str, mistakes: Sequence[
     report.hint = hint
     for mistake in mistakes:
         wrong = mistake.answer
-        hit = (value == wrong) if isinstance(wrong, (str, bool)) else close(value, wrong, rtol, atol)[0]
+        try:
+            hit = (value == wrong) if isinstance(wrong, (str, bool)) else close(value, wrong, rtol, atol)[0]
+        except Exception:  # noqa: BLE001 - a value of another kind is simply not this mistake
+            hit = False
         if hit:
             report.hint, report.mistake = mistake.hint, mistake.name
             break

@@ -307,8 +307,8 @@ def plot_reber_predictions(outputs: np.ndarray, allowed: np.ndarray, string: str
         ax.add_patch(Rectangle((step - 0.5, -0.5), 1, len(symbols), fill=False, ec="k", lw=2.2, ls="--"))
     ax.set_xticks(range(L))
     ax.set_xticklabels(list(string[:-1]))
-    ax.set_yticks(range(len(symbols)))
-    ax.set_yticklabels(list(symbols))
+    ax.set_yticks(range(len(symbols) + 1))
+    ax.set_yticklabels(list(symbols) + ["wrong?"])  # the bottom band holds the ✗ of failed steps
     ax.set_ylim(len(symbols) + 0.3, -0.5)
     ax.set_xlabel("input symbol at each step  (orange boxes: allowed next symbols; ✗: step wrong)")
     ax.set_ylabel("output unit (next symbol)")

@@ -20,7 +20,7 @@ def plot_paper_vs_ours(paper: Sequence[float], ours: Sequence[Optional[float]], 
     if not (len(paper) == len(ours) == len(labels) == len(budgets)):
         raise ValueError("paper, ours, labels and budgets need one entry per row")
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 5.5))
+        fig, ax = plt.subplots(figsize=(10, 5.5), layout="constrained")
     fig = ax.figure
     fig.patch.set_facecolor("white")
     ax.set_facecolor("white")
@@ -32,8 +32,11 @@ def plot_paper_vs_ours(paper: Sequence[float], ours: Sequence[Optional[float]], 
     ax.scatter(paper_a[solved], ours_a[solved], color="tab:blue", zorder=3, label="ours: mean of solved trials")
     ax.scatter(paper_a[~solved], ours_a[~solved], marker="^", color="tab:red", zorder=3,
                label="ours: criterion not met within the budget (drawn at the budget)")
-    for x, y, label in zip(paper_a, ours_a, labels):
-        ax.annotate(label, (x, y), textcoords="offset points", xytext=(4, 3), fontsize=7)
+    # Points crowd (several rows share the paper's x): number them, and list the numbers beside the axes.
+    for k, (x, y) in enumerate(zip(paper_a, ours_a), start=1):
+        ax.annotate(str(k), (x, y), textcoords="offset points", xytext=(4, 2 + 7 * (k % 2)), fontsize=7)
+    key = "\n".join(f"{k:>2}  {label}" for k, label in enumerate(labels, start=1))
+    ax.text(1.02, 1.0, key, transform=ax.transAxes, va="top", ha="left", fontsize=7, family="monospace")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(lo, hi)
