@@ -80,3 +80,14 @@ def test_strict_mode_raises_for_the_test_suite(monkeypatch):
     with pytest.raises(AssertionError):
         check_value(0.5, 0.25, exercise="q")
     assert check_value(0.25, 0.25, exercise="q").ok
+
+
+def test_a_do_nothing_body_is_not_answered_yet_but_a_missing_return_is_wrong():
+    def stub(x):
+        ...
+    report = check_function(stub, double, CASES, exercise="double")
+    assert not report.answered and "not answered yet" in str(report)
+    def no_return(x):
+        x * 2  # computes, forgets to return: marked wrong, so the learner sees the None
+    forgot = check_function(no_return, double, CASES, exercise="double")
+    assert forgot.answered and not forgot.ok and "None" in str(forgot)

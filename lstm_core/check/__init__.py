@@ -25,6 +25,8 @@ a quarter: not yet right
 """
 from __future__ import annotations
 
+import dis
+
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
@@ -33,7 +35,7 @@ import os
 import numpy as np
 import torch
 
-__all__ = ["Case", "Mistake", "CheckReport", "check_function", "check_value", "close"]
+__all__ = ["Case", "Mistake", "CheckReport", "check_function", "check_value", "close", "is_stub"]
 
 STRICT_ENV = "LSTM_CORE_CHECKS_STRICT"  # "1": a check that is not ok raises (the test suite runs the solved chapters so)
 NOT_WRITTEN = "not answered yet: replace the `...` / `raise NotImplementedError` with your code, then run this cell again"
@@ -181,6 +183,21 @@ def _short(x: Any) -> str:
     return repr(x)[:60]
 
 
+def is_stub(fn: Any) -> bool:
+    """True for a function whose body does nothing (only ``...``, ``pass`` or a docstring).
+
+    Such a function returns None on every call: an exercise not answered yet, not a wrong answer.
+    (A function that computes something and forgets to ``return`` is not a stub: it is marked wrong.)"""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return False
+    ops = [i for i in dis.get_instructions(code) if i.opname not in ("RESUME", "NOP", "CACHE")]
+    if len(ops) == 1:  # Python >= 3.12
+        return ops[0].opname == "RETURN_CONST" and ops[0].argval in (None, Ellipsis)
+    return (len(ops) == 2 and ops[0].opname == "LOAD_CONST" and ops[0].argval in (None, Ellipsis)
+            and ops[1].opname == "RETURN_VALUE")
+
+
 def _call(fn: Callable, case: Case) -> tuple[bool, Any]:
     """(ran?, result or the exception)."""
     try:
@@ -201,6 +218,9 @@ def check_function(candidate: Any, reference: Callable, cases: Sequence[Case], *
     if not cases:
         raise ValueError("check_function needs at least one Case")
     report = CheckReport(exercise)
+    if is_stub(candidate):
+        report.answered = False
+        return _finish(report)
     if candidate is None or candidate is Ellipsis or not callable(candidate):
         report.answered = candidate is not None and candidate is not Ellipsis
         report.failed.append(f"expected a function, got {_short(candidate)}")
