@@ -51,9 +51,6 @@ from lstm_core.plots.vanishing import gradient_regime  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LIVE = ROOT / "_static" / "live"
-REQUIRE_BROWSER = "LSTM_COURSE_REQUIRE_BROWSER"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 RTOL = 1e-9  # both sides compute in float64; only exp/pow may differ in the last bits
 
 # the chapters' panel calls, as the harness and the chapters start the live figures
@@ -74,28 +71,6 @@ HARNESS = """<!doctype html>
 # ---------------------------------------------------------------------------------------------
 # The browser
 # ---------------------------------------------------------------------------------------------
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get(REQUIRE_BROWSER) == "1":
-        pytest.fail(f"{reason}. {REQUIRE_BROWSER}=1 requires the browser tests: install Debian's chromium "
-                    "(apt-get install chromium) and the python package playwright")
-    pytest.skip(f"{reason}; the live-figure browser tests need it (set {REQUIRE_BROWSER}=1 to fail instead)")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        _skip_or_fail("Debian's chromium is not installed (no `chromium` on PATH)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _skip_or_fail("the python package playwright is not installed")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("live")

@@ -19,12 +19,11 @@ import http.server
 import json
 import os
 import re
-import shutil
 import threading
 import time
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlparse
+from urllib.parse import unquote, urlparse
 
 import pytest
 
@@ -35,8 +34,6 @@ SITE = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
 REPORT = ROOT / "_build" / "site-report.json"
 REQUIRE = os.environ.get("LSTM_COURSE_REQUIRE_SITE") == "1"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def _unavailable(why: str):
@@ -125,21 +122,6 @@ def server():
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not executable:
-        _unavailable("Chromium not found: install Debian's package (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed: pip install -r requirements.txt")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
