@@ -114,7 +114,8 @@ def comparison_rows(results: dict[str, Any], tables: Optional[list[str]] = None)
             "paper: success": paper_rate,
             "paper: sequences": format_value(paper.sequences_to_success),
             "paper: test": _paper_test(paper),
-            "ours: solved": f"{s['solved']} / {s['trials']}" + (f" ({s['diverged']} diverged)" if s["diverged"] else ""),
+            "ours: solved": f"{s['solved']} / {s['trials']}" + (f" ({s['diverged']} diverged)" if s["diverged"] else "")
+            + (f" (reduced run: the paper's protocol has {row.trials} trials)" if s["trials"] < row.trials else ""),
             "ours: sequences, mean (range)": seq if s["solved"] else f"not reached in {format_value(s['budget'])}",
             "ours: test": _our_test(s, row.table),
             "ours: test wrong, all trials (median)": _all_trials_test(res),

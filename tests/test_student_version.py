@@ -89,7 +89,7 @@ def test_the_edition_config_hides_solutions(edition):
     out, _ = edition
     config = yaml.safe_load((out / "_config.yml").read_text())
     assert config["sphinx"]["config"]["hide_solutions"] is True and "student edition" in config["title"]
-    assert (out / "_toc.yml").exists() and (out / "_extra" / "vendor").is_dir()
+    assert (out / "_toc.yml").exists() and (out / "_extra" / "vendor").is_dir() and (out / "_ext").is_dir()
 
 
 def test_a_student_chapter_runs_and_its_checks_say_not_answered(edition):

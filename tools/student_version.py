@@ -35,7 +35,7 @@ STUB_RAISE = 'raise NotImplementedError("Exercise: write your code here, then ru
 _SOLUTION = re.compile(r"^\s*(`{3,}|:{3,})\{solution\}")
 _START = re.compile(r"^\s*(`{3,}|:{3,})\{solution-start\}")
 _END = re.compile(r"^\s*(`{3,}|:{3,})\{solution-end\}")
-COPY = ["_toc.yml", "_static", "_extra", "chapters"]
+COPY = ["_toc.yml", "_static", "_extra", "_ext", "chapters"]
 
 
 def stub_source(source: str) -> str:
