@@ -11,6 +11,7 @@ logistic sigmoids by default, as in the paper (every paper target lies in [0, 1]
 | class          | what                                                            | whose        |
 |----------------|-----------------------------------------------------------------|--------------|
 | ``LSTM1997``   | memory-cell blocks + sigmoid output units, connectivity "F"     | the paper's  |
+| ``LSTM2a``     | one cell + input gate, inputs also feed the outputs ("B", 2a/2b)| the paper's  |
 | ``VanillaRNN`` | tanh RNN, full backprop through time                            | baseline     |
 | ``TorchLSTM``  | ``nn.LSTM`` (forget gate, tanh, no scissors) + output units     | later (modern)|
 | ``TorchGRU``   | ``nn.GRU`` + output units                                       | later (2014) |
@@ -18,7 +19,9 @@ logistic sigmoids by default, as in the paper (every paper target lies in [0, 1]
 
 ``paper_network(name)`` builds the network of each experiment with the paper's settings
 (units, biases, initial weights, gate biases); see ``PAPER_NETWORKS``. The parameter count of
-each equals the paper's Table 10: ``count_parameters(paper_network("adding")) == 93``.
+each equals the paper's Table 10: ``count_parameters(paper_network("adding")) == 93``. For
+2a/2b there are two: "2a" is an ``LSTM1997`` with connectivity "F" (fewer weights than the
+paper's), "2a-B" the paper's own wiring, an ``LSTM2a`` with 10,504 weights at p = 100.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from typing import Any, Optional
 import torch
 from torch import nn
 
-from .cells import CellStep, LSTM1997Cell, VanillaRNNCell
+from . import activations
+from .cells import CellStep, LSTM1997Cell, VanillaRNNCell, cell_update
 
 _OUTPUT_ACTIVATIONS = {"sigmoid": torch.sigmoid, "identity": lambda t: t}
 
@@ -235,12 +239,126 @@ class LSTM1997(SequenceModel):
         return state[1]  # s_c, the CEC
 
 
+# ======================================================================================
+# The network of experiments 2a and 2b: one cell, input gate only, connectivity "B"
+# ======================================================================================
+@dataclass(frozen=True)
+class LSTM2aConfig:
+    """The 2a/2b network (paper, Sec. 5.2): one memory cell with an input gate, connectivity "B".
+
+    No output gate, no biases, and no recurrent weights: the cell's only recurrence is its
+    CEC. The output units read the input units directly as well as the cell.
+    """
+
+    n_inputs: int  # input units: the p + 1 local symbol codes
+    n_outputs: int  # output units: the p + 1 next-symbol predictions
+    init_range: float = 0.2  # weights ~ U[-r, r] (experiments 1 and 2: 0.2)
+    g: str = "sigmoid"  # cell-input squasher: the paper's 2a/2b choice, logistic sigmoid in [0, 1]
+    h: str = "identity"  # cell-output squasher: the paper's 2a/2b choice, h(x) = x
+    output_activation: str = "sigmoid"  # output units' squasher (the paper's f)
+
+    def __post_init__(self) -> None:
+        _check_sizes(n_inputs=self.n_inputs, n_outputs=self.n_outputs)
+        if not self.init_range > 0:
+            raise ValueError(f"init_range must be positive, got {self.init_range!r}")
+        for name in (self.g, self.h):
+            if name not in activations.ACTIVATIONS:
+                raise ValueError(f"unknown squasher {name!r}; expected one of {sorted(activations.ACTIVATIONS)}")
+        _output_activation(self.output_activation)
+
+
+class LSTM2a(SequenceModel):
+    """The paper's network for experiments 2a and 2b: one memory cell, input gate only, connectivity "B".
+
+    Paper (Sec. 5.2): "like with RTRL, but the hidden unit is replaced by a memory cell and an
+    input gate (no output gate required)", where the RTRL net has "one self-recurrent hidden
+    unit, p+1 non-recurrent output units. Each layer has connections from all layers below."
+    Sec. 4 adds that in 2a/2b all units except gate units feed all higher layers. So, per step:
+
+        net_in(t) = sum_i w_in,i x_i(t)          y^in(t) = f(net_in(t))        (input gate)
+        net_c(t)  = sum_i w_c,i  x_i(t)          s_c(t)  = s_c(t-1) + y^in(t) g(net_c(t))
+        y^c(t)    = h(s_c(t))                    (no output gate: y^out = 1)
+        net_k(t)  = sum_i w_k,i x_i(t) + w_k,c y^c(t)       y^k(t) = f(net_k(t))
+
+    with g = sigmoid and h = identity. Weights (no biases), for p + 1 symbols:
+
+    ======================  ==============================  ===================
+    weights                 shape (code name)               p = 100
+    ======================  ==============================  ===================
+    inputs -> input gate    (1, p+1) ``weight_in``          101
+    inputs -> cell          (1, p+1) ``weight_c``           101
+    inputs, cell -> outputs (p+1, p+2) ``output_units``     10,201 + 101
+    ======================  ==============================  ===================
+
+    In all (p + 1)(p + 4) = 10,504 for p = 100, the paper's #w. The count is the RTRL net's
+    (p + 2)^2 = 10,404 with the hidden unit's self-weight replaced by the fixed CEC (-1) and
+    an input gate added (+101). Any other wiring misses it: recurrent weights from the cell
+    and gate as in connectivity "F" would give 10,508, the cell's output fed back into cell
+    and gate 10,506, the gate also feeding the outputs 10,605.
+
+    No net input reads y(t-1), so the scissors (App. A.1) have nothing to cut: autograd's
+    gradient is exactly the paper's truncated one.
+
+    The forward pass (state s_c, features [x(t), y^c(t)] for the output units) and ``run``
+    are those of every ``SequenceModel``; ``run`` records a ``CellStep`` per step (``y_out`` = 1,
+    ``net_out`` None). Build it with ``paper_network("2a-B", p=100)``.
+    """
+
+    def __init__(self, config: LSTM2aConfig, seed: Optional[int] = None) -> None:
+        super().__init__()
+        self.config = config
+        self.n_inputs, self.n_outputs = config.n_inputs, config.n_outputs
+        # w_in,i: inputs -> input gate; w_c,i: inputs -> cell (one row each: one cell)
+        self.weight_in = nn.Parameter(torch.empty(1, config.n_inputs))
+        self.weight_c = nn.Parameter(torch.empty(1, config.n_inputs))
+        with _seeded(seed):  # nn.Linear draws default weights; keep the global RNG out of it
+            # output units k: net_k(t) = sum_i w_k,i x_i(t) + w_k,c y^c(t); columns [inputs, cell]
+            self.output_units = nn.Linear(config.n_inputs + 1, config.n_outputs, bias=False)
+        self._g, self._h = activations.get(config.g), activations.get(config.h)
+        self.output_activation = _output_activation(config.output_activation)
+        self.reset_parameters(seed)
+
+    def reset_parameters(self, seed: Optional[int] = None) -> None:
+        """Every weight ~ U[-init_range, init_range] (in ``named_parameters()`` order)."""
+        r = self.config.init_range
+        gen = None if seed is None else torch.Generator().manual_seed(seed)
+        with torch.no_grad():
+            for prm in (self.weight_in, self.weight_c, self.output_units.weight):
+                prm.uniform_(-r, r, generator=gen)
+
+    def extra_repr(self) -> str:
+        c = self.config
+        return (f"n_inputs={self.n_inputs}, n_outputs={self.n_outputs}, g={c.g!r}, h={c.h!r}, "
+                f"init_range={c.init_range}, connectivity='B'")
+
+    def initial_state(self, batch: int, like: torch.Tensor) -> torch.Tensor:
+        """s_c(0) = 0 (the only state: no unit reads y(t-1))."""
+        return torch.zeros(batch, 1, dtype=like.dtype, device=like.device)
+
+    def step(self, x_t: torch.Tensor, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, CellStep]:
+        s_prev = state
+        # net_in(t) = sum_i w_in,i x_i(t);  y^in(t) = f(net_in(t))
+        net_in = x_t @ self.weight_in.T
+        y_in = activations.f(net_in)
+        # net_c(t) = sum_i w_c,i x_i(t);  g(net_c(t))
+        net_c = x_t @ self.weight_c.T
+        g_c = self._g(net_c)
+        # CEC: s_c(t) = s_c(t-1) + y^in(t) g(net_c(t));  y^c(t) = h(s_c(t)) (y^out = 1)
+        y_out = torch.ones_like(y_in)
+        s, h_s, y_c = cell_update(s_prev, y_in, g_c, y_out, self._h)
+        features = torch.cat([x_t, y_c], dim=1)  # what the output units read: connectivity "B"
+        return s, features, CellStep(net_in, y_in, None, y_out, net_c, g_c, s_prev, s, h_s, y_c, y_c)
+
+    def carried(self, state: torch.Tensor) -> torch.Tensor:
+        return state  # s_c, the CEC
+
+
 @dataclass(frozen=True)
 class PaperNetwork:
     """One experiment's network as the paper specifies it, with its Table 10 weight count."""
 
     experiment: str  # experiment name, e.g. "adding"
-    config: LSTM1997Config  # the architecture and initialisation
+    config: LSTM1997Config | LSTM2aConfig  # the architecture and initialisation (its type picks the class)
     table10_weights: Optional[int]  # the paper's weight count (None where the paper's differs in connectivity)
     note: str = ""  # what is the paper's and what is our choice
 
@@ -259,9 +377,13 @@ PAPER_NETWORKS: dict[str, PaperNetwork] = dict([
          n_inputs=7, n_outputs=7, n_blocks=3, block_size=2, bias_units="gates", init_range=0.2,
          random_bias_range=0.1, output_gate_bias=(-1.0, -2.0, -3.0)),
     _net("2a", None, "Exp. 2a/2b: one cell with an input gate, no output gate, no biases, g = sigmoid, "
-         "h = identity. The paper used connectivity 'B' (10504 weights, p = 100); we use 'F'.",
+         "h = identity. The paper used connectivity 'B' (10504 weights, p = 100; see '2a-B'); this one is 'F'.",
          n_inputs=101, n_outputs=101, n_blocks=1, block_size=1, bias_units="none", init_range=0.2,
          output_gate=False, g="sigmoid", h="identity"),
+    ("2a-B", PaperNetwork("2a-B", LSTM2aConfig(n_inputs=101, n_outputs=101, init_range=0.2), 10_504,
+                          "Exp. 2a/2b as the paper wires it: one cell with an input gate, no output gate, no "
+                          "biases, g = sigmoid, h = identity, connectivity 'B' (inputs also feed the output "
+                          "units; (p + 1)(p + 4) weights)")),
     _net("2c", 664, "Exp. 2c: p + 4 inputs, 2 outputs, 2 blocks of 1 cell, no biases (6p + 64 weights)",
          n_inputs=104, n_outputs=2, n_blocks=2, block_size=1, bias_units="none", init_range=0.2),
     _net("3", 102, "Exp. 3a/3b/3c: all hidden units biased; input gates -1, -3, -5; output gates -2, -4, -6",
@@ -279,7 +401,7 @@ PAPER_NETWORKS: dict[str, PaperNetwork] = dict([
          n_inputs=8, n_outputs=8, n_blocks=3, block_size=2, bias_units="all", init_range=0.1,
          input_gate_bias=(-2.0, -4.0, -6.0)),
 ])
-_ALIASES = {"3a": "3", "3b": "3", "3c": "3", "2b": "2a", "4": "adding", "5": "multiplication"}
+_ALIASES = {"3a": "3", "3b": "3", "3c": "3", "2b": "2a", "2b-B": "2a-B", "4": "adding", "5": "multiplication"}
 
 
 def paper_spec(name: str, p: Optional[int] = None) -> PaperNetwork:
@@ -291,30 +413,41 @@ def paper_spec(name: str, p: Optional[int] = None) -> PaperNetwork:
     spec = PAPER_NETWORKS[key]
     if p is None:
         return spec
-    if key not in ("2a", "2c"):
+    if key not in ("2a", "2a-B", "2c"):
         raise ValueError(f"p (the alphabet size) applies to experiments 2a/2b/2c only, not {name!r}")
     _check_sizes(p=p)
     if key == "2c":  # p + 4 input symbols, Table 3: #w = 6p + 64
         return replace(spec, config=replace(spec.config, n_inputs=p + 4), table10_weights=6 * p + 64)
+    if key == "2a-B":  # p + 1 symbols in and out: (p + 1)^2 + 3 (p + 1) weights, Table 2: 10,504 at p = 100
+        return replace(spec, config=replace(spec.config, n_inputs=p + 1, n_outputs=p + 1),
+                       table10_weights=(p + 1) * (p + 4))
     return replace(spec, config=replace(spec.config, n_inputs=p + 1, n_outputs=p + 1))
 
 
-def paper_network(name: str, seed: Optional[int] = None, p: Optional[int] = None, **overrides: Any) -> LSTM1997:
+def paper_network(name: str, seed: Optional[int] = None, p: Optional[int] = None,
+                  **overrides: Any) -> LSTM1997 | LSTM2a:
     """The network of experiment ``name`` with the paper's settings; ``overrides`` change config fields.
+
+    An ``LSTM1997`` for every name but "2a-B" (alias "2b-B"), the paper's own 2a/2b wiring,
+    which is an ``LSTM2a``.
 
     >>> net = paper_network("adding", seed=0)
     >>> count_parameters(net)
     93
     >>> net.cell.bias_in.tolist()
     [-3.0, -6.0]
+    >>> count_parameters(paper_network("2a-B", p=100))
+    10504
     """
     config = paper_spec(name, p).config
     if overrides:
-        unknown = set(overrides) - set(LSTM1997Config.__dataclass_fields__)
+        fields = type(config).__dataclass_fields__
+        unknown = set(overrides) - set(fields)
         if unknown:
-            raise ValueError(f"unknown config fields {sorted(unknown)}; "
-                             f"expected some of {sorted(LSTM1997Config.__dataclass_fields__)}")
+            raise ValueError(f"unknown config fields {sorted(unknown)}; expected some of {sorted(fields)}")
         config = replace(config, **overrides)
+    if isinstance(config, LSTM2aConfig):
+        return LSTM2a(config, seed=seed)
     return LSTM1997(config, seed=seed)
 
 
