@@ -114,7 +114,8 @@ def render(chs: list[Chapter]) -> str:
         out += ["", "| exercise | kind | minutes | suits grading | checked by |", "|---|---|---|---|---|"]
         for e in ch.exercises:
             checked = f"`check.{e.check}`" if e.check else "discussion (solution on the site)"
-            out.append(f"| {{ref}}`{e.label}` | {e.kind} | {e.minutes or '—'} | {'yes' if e.graded else '—'} | {checked} |")
+            title = e.title.replace("<", "&lt;").replace("`", "")
+            out.append(f"| {{ref}}`{title} <{e.label}>` | {e.kind} | {e.minutes or '—'} | {'yes' if e.graded else '—'} | {checked} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
