@@ -309,6 +309,15 @@ def to_model(params: FastParams, model: LSTM1997) -> LSTM1997:
     return params.to_model(model)
 
 
+def trial_counters(n_seen, diverged_at, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-trial bookkeeping of a stack of ``k`` trials: sequences seen (0) and divergence step (-1 = none)."""
+    n_seen = np.zeros(k, np.int64) if n_seen is None else np.asarray(n_seen, np.int64)
+    diverged_at = np.full(k, -1, np.int64) if diverged_at is None else np.asarray(diverged_at, np.int64)
+    if n_seen.shape != (k,) or diverged_at.shape != (k,):
+        raise ValueError(f"n_seen and diverged_at must have shape ({k},)")
+    return n_seen, diverged_at
+
+
 @dataclass(eq=False)
 class StackedParams:
     """The weights of ``n_trials`` independent networks of one layout, with a leading trial axis.
@@ -332,11 +341,7 @@ class StackedParams:
         k = W.shape[0]
         self.W = _check_matrix("W", W, (k, lay.hidden_size, lay.fan_in))
         self.Wk = _check_matrix("Wk", self.Wk, (k, lay.n_outputs, lay.n_cells + 1))
-        self.n_seen = np.zeros(k, np.int64) if self.n_seen is None else np.asarray(self.n_seen, np.int64)
-        self.diverged_at = (np.full(k, -1, np.int64) if self.diverged_at is None
-                            else np.asarray(self.diverged_at, np.int64))
-        if self.n_seen.shape != (k,) or self.diverged_at.shape != (k,):
-            raise ValueError(f"n_seen and diverged_at must have shape ({k},)")
+        self.n_seen, self.diverged_at = trial_counters(self.n_seen, self.diverged_at, k)
 
     @property
     def n_trials(self) -> int:

@@ -67,7 +67,7 @@ import numpy as np
 import torch
 from numba import njit
 
-from .fast import _SQUASH_CODES, _check_lr, _squash
+from .fast import _SQUASH_CODES, _check_lr, _squash, trial_counters
 from .networks import LSTM2a, LSTM2aConfig
 from .tasks.base import SequenceBatch, end_mask, step_mask
 
@@ -123,11 +123,7 @@ class Weights2a:
         K = Wh.shape[0]
         self.Wh = _check_array("Wh", Wh, (K, 2, c.n_inputs))
         self.V = _check_array("V", self.V, (K, c.n_outputs, c.n_inputs + 1))
-        self.n_seen = np.zeros(K, np.int64) if self.n_seen is None else np.asarray(self.n_seen, np.int64)
-        self.diverged_at = (np.full(K, -1, np.int64) if self.diverged_at is None
-                            else np.asarray(self.diverged_at, np.int64))
-        if self.n_seen.shape != (K,) or self.diverged_at.shape != (K,):
-            raise ValueError(f"n_seen and diverged_at must have shape ({K},)")
+        self.n_seen, self.diverged_at = trial_counters(self.n_seen, self.diverged_at, K)
 
     @property
     def n_trials(self) -> int:

@@ -17,17 +17,13 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from lstm_core.plots._figure import white as _white
+
 __all__ = ["plot_carousel", "plot_gradient_highway", "plot_error_on_carousel"]
 
 RNN_COLOR = "tab:red"
 LSTM_COLOR = "tab:blue"
 _CYCLE = ("tab:blue", "tab:red", "tab:orange", "tab:green", "tab:purple", "tab:brown")
-
-
-def _white(fig: Figure) -> Figure:
-    fig.patch.set_facecolor("white")
-    fig.patch.set_alpha(1.0)
-    return fig
 
 
 def plot_carousel(

@@ -16,6 +16,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from lstm_core.plots._figure import white as _white
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 __all__ = ["STAGE_ELEMENTS", "draw_cell_diagram", "plot_gate_trace", "plot_state_drift"]
@@ -34,12 +36,6 @@ _OUTPUT_STAGE = {"y_in": 1, "g_c": 2, "s": 3, "y_out": 4, "h_s": 5, "y_c": 5}
 _EDGE, _FUTURE, _HIGHLIGHT = "0.15", "0.72", "tab:red"
 _FACE = {"gate": "#e3ecfa", "squash": "#fff1d6", "cec": "#e2f3e6", "op": "white"}
 _FACE_HIGHLIGHT = "#ffd9cc"
-
-
-def _white(fig: Figure) -> Figure:
-    fig.patch.set_facecolor("white")
-    fig.patch.set_alpha(1.0)
-    return fig
 
 
 def draw_cell_diagram(

@@ -21,6 +21,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from lstm_core.plots._figure import white as _white
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 __all__ = [
@@ -40,12 +42,6 @@ _FACE = {"net": "#e3ecfa", "gate": "#e3ecfa", "squash": "#fff1d6", "state": "#e2
          "out": "white"}
 _COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink", "tab:gray", "tab:olive",
            "tab:cyan", "tab:red")
-
-
-def _white(fig: Figure) -> Figure:
-    fig.patch.set_facecolor("white")
-    fig.patch.set_alpha(1.0)
-    return fig
 
 
 def _axes(axes: Optional[Sequence[Axes]], n: int, figsize: tuple[float, float]) -> list[Axes]:

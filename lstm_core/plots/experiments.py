@@ -27,6 +27,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from lstm_core.plots._figure import white as _white
 from matplotlib.patches import Rectangle
 
 __all__ = [
@@ -45,12 +47,6 @@ _COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "ta
 _SYMBOL_COLORS = {"X": "tab:red", "Y": "tab:blue", "x": "tab:red", "y": "tab:blue", "E": "0.35", "B": "0.35",
                   "b": "0.35", "e": "tab:green"}
 _OTHER, _DISTRACTOR = "tab:purple", "0.88"
-
-
-def _white(fig: Figure) -> Figure:
-    fig.patch.set_facecolor("white")
-    fig.patch.set_alpha(1.0)
-    return fig
 
 
 def _one_ax(ax: Optional[Axes], figsize: tuple[float, float]) -> Axes:

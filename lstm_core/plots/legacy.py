@@ -13,6 +13,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from lstm_core.plots._figure import new_axes as _new_axes
 from matplotlib.ticker import NullFormatter
 
 from lstm_core.compare import MODEL_LABELS
@@ -36,15 +38,6 @@ _FALLBACK = ("tab:brown", "tab:pink", "tab:olive", "tab:cyan")
 def _style(name: str, i: int) -> tuple[str, str]:
     """(label, colour) of a series."""
     return MODEL_LABELS.get(name, name), MODEL_COLORS.get(name, _FALLBACK[i % len(_FALLBACK)])
-
-
-def _new_axes(ax: Optional[Axes], figsize: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is None:
-        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
-    fig = ax.figure
-    fig.patch.set_facecolor("white")
-    fig.patch.set_alpha(1.0)
-    return fig, ax
 
 
 def _check_series(what: str, series: Mapping[str, np.ndarray]) -> None:

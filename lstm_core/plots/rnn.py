@@ -7,21 +7,13 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from lstm_core.plots._figure import new_axes as _axes
+
 __all__ = ["plot_hidden_states", "plot_state_paths", "plot_influence"]
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is None:
-        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
-    fig = ax.figure
-    fig.patch.set_facecolor("white")
-    fig.patch.set_alpha(1.0)
-    return fig, ax
 
 
 def _as_states(states: np.ndarray, what: str) -> np.ndarray:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from lstm_core.plots._figure import new_axes as _axes
 
 __all__ = ["REGIMES", "gradient_regime", "plot_powers", "plot_factor_power", "plot_gradient_norms",
            "plot_learning_curves"]
@@ -48,15 +49,6 @@ def gradient_regime(factor: float, tolerance: float = 1e-9) -> str:
     if size > 1.0 + tolerance:
         return "exploding"
     return "stable"
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is None:
-        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
-    fig = ax.figure
-    fig.patch.set_facecolor("white")
-    fig.patch.set_alpha(1.0)
-    return fig, ax
 
 
 def _positive_or_nan(values: np.ndarray) -> np.ndarray:
