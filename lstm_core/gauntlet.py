@@ -39,6 +39,9 @@ Public API (signatures are stable; other chapters import them)
 - ``error_rate_for_run(probability, k)``: the e with (1 - e)^k = probability.
 - ``trial_error_rates(row_result) -> ndarray``: each trial's wrong / tested on its final test set,
   from one row of ``lstm_core.report.load_results()["rows"]``.
+- ``end_state_drift(network, task_config, seeds, n=64, p=None, data_seed=1) -> EndStateDrift``: how far
+  the cell states of *untrained* paper networks have drifted by the last step, and the slope h' there
+  (the factor every truncated gradient to the cell-input and input-gate weights carries).
 
 Paper notation in the arrays of :class:`GateActivity`: ``y_in`` = y^in_j(t), ``y_out`` =
 y^out_j(t) (blocks j), ``s`` = s_c(t), ``y_c`` = y^c(t) (cells c), ``outputs`` = y^k(t).
@@ -59,7 +62,7 @@ from typing import Any, Optional, Union
 import numpy as np
 import torch
 
-from . import fast
+from . import activations, fast
 from .networks import LSTM1997, paper_network
 from .tasks import get_task, long_lag, paper_config, reber
 from .tasks.base import SequenceBatch, SuccessiveCorrect, TestSetRule, concat_batches, step_mask
@@ -81,6 +84,8 @@ __all__ = [
     "expected_wait_for_run",
     "error_rate_for_run",
     "trial_error_rates",
+    "EndStateDrift",
+    "end_state_drift",
 ]
 
 
@@ -536,3 +541,57 @@ def trial_error_rates(row_result: dict[str, Any]) -> np.ndarray:
     rates = [t["test_wrong"] / t["test_size"] for t in trials
              if t.get("test_wrong") is not None and t.get("test_size")]
     return np.asarray(rates, dtype=np.float64)
+
+
+# ======================================================================================
+# Internal state drift before learning (Sec. 4 of the paper)
+# ======================================================================================
+
+
+@dataclass
+class EndStateDrift:
+    """Cell states of untrained networks at the last step of each sequence.
+
+    ``abs_state[i, c]`` is the median over sequences of |s_c(T)| for network ``seeds[i]`` and cell c;
+    ``h_slope[i, c]`` the median of h'(s_c(T)). With error only at the end, the truncated gradient
+    of every cell-input and input-gate weight of cell c is proportional to h'(s_c(T)).
+    """
+
+    seeds: list[int]
+    abs_state: np.ndarray  # (seeds, cells)
+    h_slope: np.ndarray  # (seeds, cells)
+
+    @property
+    def worst_cell_state(self) -> np.ndarray:
+        """Per network: the larger median |s_c(T)| of its cells."""
+        return self.abs_state.max(axis=1)
+
+    @property
+    def best_cell_slope(self) -> np.ndarray:
+        """Per network: the larger median h'(s_c(T)) of its cells (its best-placed cell)."""
+        return self.h_slope.max(axis=1)
+
+
+def end_state_drift(network: str, task_config: Any, seeds: Any, n: int = 64, p: Optional[int] = None,
+                    data_seed: int = 1) -> EndStateDrift:
+    """Measure the drift of s_c in untrained ``paper_network(network, seed=s, p=p)`` for each seed.
+
+    All networks read the same ``n`` sequences of ``task_config`` (drawn with ``data_seed``).
+
+    >>> d = end_state_drift("3", "3a-T100-N1", seeds=[0, 1], n=8)
+    >>> d.abs_state.shape, bool((d.h_slope > 0).all() and (d.h_slope <= 0.5).all())
+    ((2, 3), True)
+    """
+    seeds = list(seeds)
+    if not seeds or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0 for s in seeds):
+        raise ValueError(f"seeds must be a non-empty list of ints >= 0; got {seeds!r}")
+    task, cfg = resolve_config(task_config)
+    batch = task.generate(cfg, _check_positive_int("n", n), data_seed)
+    last = (np.arange(batch.n), np.asarray(batch.lengths) - 1)
+    states, slopes = [], []
+    for seed in seeds:
+        act = gate_activity(paper_network(network, seed=seed, p=p), batch)
+        s_end = act.s[last]  # (n, cells)
+        states.append(np.median(np.abs(s_end), axis=0))
+        slopes.append(np.median(activations.h_prime(torch.from_numpy(s_end)).numpy(), axis=0))
+    return EndStateDrift([int(s) for s in seeds], np.array(states), np.array(slopes))

@@ -11,6 +11,7 @@ import torch
 from lstm_core import fast, paper_network
 from lstm_core.gauntlet import (
     adding_marked_steps,
+    end_state_drift,
     error_rate_for_run,
     expected_wait_for_run,
     gate_activity,
@@ -25,7 +26,7 @@ from lstm_core.gauntlet import (
     threshold_accuracy,
     trial_error_rates,
 )
-from lstm_core.tasks import adding, reber
+from lstm_core.tasks import adding, long_lag, paper_config, reber
 from lstm_core.tasks.adding import AddingConfig
 from lstm_core.tasks.recall import RecallConfig
 
@@ -233,3 +234,34 @@ def test_reber_step_kinds_pick_the_right_steps():
         assert inner[i].sum() + 1 + 3 == L
     with pytest.raises(ValueError):
         reber_step_kinds(reber.encode_strings(["BTXSE"], reber.ReberConfig(embedded=False)))
+
+
+# ---------------------------------------------------------------- internal state drift
+
+
+def test_end_state_drift_matches_a_forward_pass_by_hand():
+    net_seeds, n = [0, 3], 9  # odd n: the median of h'(s) is h' of the median |s| (h' is even, falls with |s|)
+    d = end_state_drift("2c", "2c-q50-p50", seeds=net_seeds, n=n, p=50, data_seed=4)
+    batch = long_lag.generate(paper_config("2c-q50-p50"), n, 4)
+    for i, seed in enumerate(net_seeds):
+        net = paper_network("2c", seed=seed, p=50)
+        with torch.no_grad():
+            trace = net.run(torch.as_tensor(batch.inputs, dtype=torch.float32))
+        s = trace.stack("s").numpy()  # (n, T, cells)
+        s_end = s[np.arange(n), batch.lengths - 1]
+        np.testing.assert_allclose(d.abs_state[i], np.median(np.abs(s_end), axis=0), rtol=1e-5)
+        expected_slope = 2 * torch.sigmoid(torch.tensor(d.abs_state[i])) * (1 - torch.sigmoid(torch.tensor(d.abs_state[i])))
+        np.testing.assert_allclose(d.h_slope[i], expected_slope.numpy(), rtol=1e-5)
+    assert d.worst_cell_state.shape == d.best_cell_slope.shape == (2,)
+
+
+def test_end_state_drift_grows_with_the_lag_of_2c():
+    short = end_state_drift("2c", "2c-q50-p50", seeds=range(6), n=16, p=50)
+    long = end_state_drift("2c", "2c-q200-p200", seeds=range(6), n=16, p=200)
+    assert np.median(long.worst_cell_state) > 2 * np.median(short.worst_cell_state)
+
+
+@pytest.mark.parametrize("seeds", [[], [-1], [0.5], [True]])
+def test_end_state_drift_rejects_bad_seeds(seeds):
+    with pytest.raises(ValueError, match="seeds must be"):
+        end_state_drift("2c", "2c-q50-p50", seeds=seeds, p=50)
