@@ -142,3 +142,27 @@ def test_shipped_example_weights_rebuild_the_trained_network(tmp_path):
         assert wrong == data["rows"][key]["trials"][0]["test_wrong"]  # float32 rebuild, same verdicts
     with pytest.raises(ValueError, match="not in the results"):
         trained_model("T7-adding-T100", data)
+
+
+def test_every_short_row_of_the_shipped_results_is_explained():
+    from lstm_core.report import SHORTFALLS, load_results, short_rows, shortfall_markdown
+
+    results = load_results()
+    covered = {k for group in SHORTFALLS for k in group.keys(results)}
+    assert set(short_rows(results)) <= covered, "a row that falls short has no entry in report.SHORTFALLS"
+    table = shortfall_markdown(results)
+    assert table.count("\n") == 1 + sum(bool(group.keys(results)) for group in SHORTFALLS)
+
+
+def test_shortfall_counts_come_from_the_results():
+    from lstm_core.report import shortfall_markdown
+
+    def row(solved, trials, wrong):
+        trial = {"test_wrong": wrong, "test_size": 2560}
+        return {"summary": {"solved": solved, "trials": trials}, "trials": [trial] * trials}
+
+    fake = {"rows": {"T7-adding-T100": row(1, 4, 256), "T7-adding-T500": row(0, 2, 2560),
+                     "T9-6a": row(5, 5, 0)}}
+    table = shortfall_markdown(fake).splitlines()
+    assert len(table) == 3  # header, rule, the adding group only
+    assert "Adding problem (Table 7): 2 rows | 1 / 6 | 10.0 % to 100.0 % |" in table[2]
