@@ -216,10 +216,9 @@ def short_rows(results: dict[str, Any]) -> list[str]:
 
 
 def shortfall_markdown(results: Optional[dict[str, Any]] = None) -> str:
-    """A Markdown table of :data:`SHORTFALLS`: trials solved and final test errors read from the results."""
+    """:data:`SHORTFALLS` as a Markdown list; trials solved and final test errors are read from the results."""
     results = load_results() if results is None else results
-    lines = ["| rows | ours: solved / trials | final test wrong (median of each row's trials) | what we tried "
-             "| what we measured and suspect | where |", "|---|---|---|---|---|---|"]
+    items = []
     for group in SHORTFALLS:
         keys = group.keys(results)
         if not keys:
@@ -228,9 +227,12 @@ def shortfall_markdown(results: Optional[dict[str, Any]] = None) -> str:
         trials = sum(results["rows"][k]["summary"]["trials"] for k in keys)
         tests = [_all_trials_test(results["rows"][k]).split(" of ")[0] for k in keys]
         test = tests[0] if len(set(tests)) == 1 else f"{min(tests, key=_percent)} to {max(tests, key=_percent)}"
-        lines.append(f"| {group.name}: {len(keys)} row{'s' if len(keys) > 1 else ''} | {solved} / {trials} | {test} | "
-                     + "; ".join(group.tried) + f" | {group.suspect} | {group.where} |")
-    return "\n".join(lines)
+        rows = f"{len(keys)} row{'s' if len(keys) > 1 else ''}"
+        items.append(f"- **{group.name}**, {rows}: {solved} of {trials} trials met the criterion; final test "
+                     f"sets {test} wrong (median of each row's trials).\n"
+                     f"  - *Tried:* {'; '.join(group.tried)}.\n"
+                     f"  - *Measured and suspected:* {group.suspect} ({group.where}).")
+    return "\n".join(items)
 
 
 def _percent(cell: str) -> float:
