@@ -181,15 +181,14 @@ SHORTFALLS: tuple[Shortfall, ...] = (
         "chapter 10"),
     Shortfall(
         "Task 2c (Table 3)", ("T3-2c-",),
-        ("every row with the paper's 20 trials (3 for the two slowest rows)",
-         "a budget of twice the paper's mean plus 10,000 sequences"),
+        ("every row by the paper's protocol, with a budget of twice the paper's mean plus 10,000 sequences",),
         "at q = 50 the networks learn but no run of 10,000 successes comes within the budget; at q >= 100 they "
         "never leave guessing; before learning, the cell states of the bias-free network drift into the flat "
         "part of h, which shrinks the gradient of the cell's input weights",
         "chapter 10"),
     Shortfall(
         "Adding problem (Table 7)", ("T7-adding-",),
-        ("the paper's protocol at T = 100, 500 and 1000 (fewer trials at 500 and 1000)",
+        ("the paper's protocol at T = 100, 500 and 1000 (at 500 and 1000 with fewer trials than the paper's)",
          "a budget beyond twice the paper's mean at T = 100 (exploratory)"),
         "at T = 100 the networks learn the task, but their few remaining errors sit at targets near 0 or 1, "
         "where the logistic output unit saturates, and ST3's 2000 correct in a row turns that error floor into "
