@@ -4,7 +4,7 @@ EXPERIMENT is ``all``, a paper table (``7``), an experiment (``adding``, ``reber
 ``6b``, ...) or one row key (``T7-adding-T100``; ``--list`` prints them all).
 
     python -m lstm_core.reproduce adding                 # Table 7, 10 trials a row, the paper's protocol
-    python -m lstm_core.reproduce all --seed 0           # every row (about an hour or two on 2 cores)
+    python -m lstm_core.reproduce all --seed 0           # every row: many hours (the book lists each row's time)
     python -m lstm_core.reproduce 9 --trials 3 --quick   # fewer trials, small budgets: a smoke run
 
 Results are merged into a JSON file (default: the package's shipped ``results/paper_protocol.json``;
