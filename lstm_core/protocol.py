@@ -272,6 +272,11 @@ def _steps(task, batch: SequenceBatch, n_inputs: int) -> Optional[fast.SparseSte
     return None
 
 
+def _judge_outputs(out: np.ndarray, k: int, batch: SequenceBatch, task: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Per-sequence correct and error of trial k's training outputs, by the task's rule."""
+    return task.sequence_correct(out[k, :batch.n], batch), task.sequence_error(out[k, :batch.n], batch)
+
+
 class _LSTMEngine:
     """The 1997 network on the fast engine: all trials' weights stacked."""
 
@@ -301,9 +306,7 @@ class _LSTMEngine:
     def restore(self, snap: Any, k: int) -> None:
         self.params.W[k], self.params.Wk[k] = snap[0][k], snap[1][k]
 
-    def judge(self, out: np.ndarray, k: int, batch: SequenceBatch, task: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Per-sequence correct and error of trial k's training outputs, by the task's rule."""
-        return task.sequence_correct(out[k, :batch.n], batch), task.sequence_error(out[k, :batch.n], batch)
+    judge = staticmethod(_judge_outputs)
 
     def replay(self, k: int, batch: SequenceBatch, task: Any, lr: float) -> None:
         if self.per_step:
@@ -389,8 +392,7 @@ class _RNNEngine:
     def restore(self, snap: Any, k: int) -> None:
         self.params.set_trial(k, snap)
 
-    def judge(self, out: np.ndarray, k: int, batch: SequenceBatch, task: Any) -> tuple[np.ndarray, np.ndarray]:
-        return task.sequence_correct(out[k, :batch.n], batch), task.sequence_error(out[k, :batch.n], batch)
+    judge = staticmethod(_judge_outputs)
 
     def replay(self, k: int, batch: SequenceBatch, task: Any, lr: float) -> None:
         self.train([batch if j == k else None for j in range(self.params.n_trials)], task, lr)

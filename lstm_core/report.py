@@ -12,6 +12,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Optional
 
+import numpy as np
+
+from .gauntlet import trial_error_rates
 from .paper import format_value
 from .protocol import ROWS, build_model, get_row
 
@@ -84,16 +87,16 @@ def _our_test(summary: dict[str, Any], table: str) -> str:
     return "–"
 
 
+def _median_wrong(res: dict[str, Any]) -> Optional[float]:
+    """Median share of wrong final-test sequences over the trials that have a final test (None: none has)."""
+    rates = trial_error_rates(res)
+    return float(np.median(rates)) if rates.size else None
+
+
 def _all_trials_test(res: dict[str, Any]) -> str:
     """Median share of wrong test sequences over every trial that did not diverge (from the trials)."""
-    fractions = [t["test_wrong"] / t["test_size"] for t in res["trials"]
-                 if t.get("test_wrong") is not None and t.get("test_size")]
-    if not fractions:
-        return "–"
-    fractions.sort()
-    mid = len(fractions) // 2
-    median = fractions[mid] if len(fractions) % 2 else 0.5 * (fractions[mid - 1] + fractions[mid])
-    return f"{100 * median:.1f} % of {res['trials'][0]['test_size']}"
+    median = _median_wrong(res)
+    return "–" if median is None else f"{100 * median:.1f} % of {res['trials'][0]['test_size']}"
 
 
 def comparison_rows(results: dict[str, Any], tables: Optional[list[str]] = None) -> list[dict[str, str]]:
@@ -226,8 +229,9 @@ def shortfall_markdown(results: Optional[dict[str, Any]] = None) -> str:
             continue
         solved = sum(results["rows"][k]["summary"]["solved"] for k in keys)
         trials = sum(results["rows"][k]["summary"]["trials"] for k in keys)
-        tests = [_all_trials_test(results["rows"][k]).split(" of ")[0] for k in keys]
-        test = tests[0] if len(set(tests)) == 1 else f"{min(tests, key=_percent)} to {max(tests, key=_percent)}"
+        medians = [m for m in (_median_wrong(results["rows"][k]) for k in keys) if m is not None]
+        low, high = (min(medians), max(medians)) if medians else (None, None)
+        test = "–" if low is None else (f"{100 * low:.1f} %" if low == high else f"{100 * low:.1f} % to {100 * high:.1f} %")
         rows = f"{len(keys)} row{'s' if len(keys) > 1 else ''}"
         items.append(f"- **{group.name}**, {rows}: {solved} of {trials} trials met the criterion; final test "
                      f"sets {test} wrong (median of each row's trials).\n"
@@ -235,6 +239,3 @@ def shortfall_markdown(results: Optional[dict[str, Any]] = None) -> str:
                      f"  - *Measured and suspected:* {group.suspect} ({group.where}).")
     return "\n".join(items)
 
-
-def _percent(cell: str) -> float:
-    return float("inf") if cell == "–" else float(cell.rstrip(" %"))

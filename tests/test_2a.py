@@ -13,6 +13,8 @@ from lstm_core.paper import get_table
 from lstm_core.protocol import build_model, get_row, run_row
 from lstm_core.tasks import long_lag
 from lstm_core.tasks.base import SequenceBatch, StoppingRule, pad_sequences
+from oracles import assert_matches_autograd
+from oracles import autograd_step as oracle_step
 
 
 def small_net(p: int = 6, seed: int = 0, init_range: float = 1.0, **kw) -> LSTM2a:
@@ -25,14 +27,8 @@ def one_hot(symbols: np.ndarray, n: int) -> np.ndarray:
 
 
 def autograd_step(model: LSTM2a, symbols: np.ndarray, targets: np.ndarray, mask: np.ndarray):
-    """Oracle: outputs, loss 1/2 sum_masked (y^k - t^k)^2 and its autograd gradient."""
-    x = torch.as_tensor(one_hot(symbols, model.n_inputs), dtype=torch.float64)[None]
-    out = model(x)[0][0]
-    diff = (out - torch.as_tensor(targets, dtype=torch.float64))[torch.as_tensor(mask)]
-    loss = 0.5 * (diff ** 2).sum()
-    names, params = zip(*model.named_parameters())
-    grads = torch.autograd.grad(loss, params)
-    return out.detach().numpy(), loss.item(), {n: g.numpy() for n, g in zip(names, grads)}
+    """The autograd oracle on the one-hot code of ``symbols``."""
+    return oracle_step(model, one_hot(symbols, model.n_inputs), targets, mask)
 
 
 # ---------------------------------------------------------------------------------------
@@ -105,13 +101,8 @@ def test_sequence_gradients_equal_autograd(seed, g_h):
     masks = {"every step": np.ones(T, bool), "end only": np.arange(T) == T - 1,
              "some steps": rng.uniform(size=T) < 0.5}
     for label, mask in masks.items():
-        out_ref, loss_ref, grads_ref = autograd_step(model, sym, targets, mask)
         out, loss, grads = fast_2a.sequence_gradients(model, sym, targets, mask)
-        assert list(grads) == list(grads_ref), "keys must follow named_parameters()"
-        assert loss == pytest.approx(loss_ref, abs=1e-12), label
-        np.testing.assert_allclose(out, out_ref, rtol=0, atol=1e-13)
-        for name, g in grads_ref.items():
-            np.testing.assert_allclose(grads[name], g, rtol=0, atol=1e-12, err_msg=f"{name}, {label}")
+        assert_matches_autograd((out, loss, grads), autograd_step(model, sym, targets, mask), label, out_atol=1e-13)
         assert np.abs(grads["weight_in"]).max() > 1e-3, label  # the CEC path is exercised
     # one-hot inputs give the same as symbols
     _, _, by_codes = fast_2a.sequence_gradients(model, one_hot(sym, p + 1), targets, np.ones(T, bool))

@@ -10,6 +10,7 @@ from lstm_core import LSTM1997, LSTM1997Config, paper_network
 from lstm_core import fast
 from lstm_core.tasks import adding, long_lag
 from lstm_core.tasks.base import SequenceBatch, pad_sequences
+from oracles import assert_matches_autograd, autograd_step
 
 
 def make_net(seed: int = 1, **kw) -> LSTM1997:
@@ -17,16 +18,6 @@ def make_net(seed: int = 1, **kw) -> LSTM1997:
     cfg = dict(n_inputs=3, n_outputs=2, n_blocks=2, block_size=2, bias_units="all", init_range=0.8)
     cfg.update(kw)
     return LSTM1997(LSTM1997Config(**cfg), seed=seed).double()
-
-
-def autograd_step(model: LSTM1997, x: np.ndarray, y: np.ndarray, mask: np.ndarray):
-    """Oracle: outputs, loss 1/2 sum_masked (y^k - t^k)^2 and its autograd gradient."""
-    out, _ = model(torch.as_tensor(x, dtype=torch.float64)[None])
-    diff = (out[0] - torch.as_tensor(y, dtype=torch.float64))[torch.as_tensor(mask)]
-    loss = 0.5 * (diff ** 2).sum()
-    names, params = zip(*model.named_parameters())
-    grads = torch.autograd.grad(loss, params)
-    return out[0].detach().numpy(), loss.item(), {n: g.numpy() for n, g in zip(names, grads)}
 
 
 def random_sequence(T: int, n_in: int, n_out: int, seed: int):
@@ -47,14 +38,8 @@ def test_sequence_gradients_equal_autograd(bias_units, output_gate, block_size, 
     masks = {"end only": np.arange(11) == 10, "every step": np.ones(11, bool),
              "some steps": rng.uniform(size=11) < 0.4}
     for label, mask in masks.items():
-        out_ref, loss_ref, grads_ref = autograd_step(model, x, y, mask)
         out, loss, grads = fast.sequence_gradients(model, x, y, mask)
-        assert list(grads) == list(grads_ref), "keys must follow named_parameters()"
-        assert loss == pytest.approx(loss_ref, abs=1e-12), label
-        np.testing.assert_allclose(out, out_ref, rtol=0, atol=1e-12)
-        for name, g in grads_ref.items():
-            assert grads[name].shape == g.shape
-            np.testing.assert_allclose(grads[name], g, rtol=0, atol=1e-12, err_msg=f"{name}, {label}")
+        assert_matches_autograd((out, loss, grads), autograd_step(model, x, y, mask), label)
         assert max(np.abs(g).max() for g in grads.values()) > 1e-3  # not a vacuous comparison
 
 
