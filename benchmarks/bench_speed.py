@@ -9,7 +9,7 @@ and report the median over a few rounds:
   (a) readable: the ``LSTM1997`` module, torch float32, loss.backward(), SGD;
   (b) nn.LSTM: ``TorchLSTM`` with hidden size 4 (= the 4 cells) and a sigmoid output unit,
       torch float32, autograd (full BPTT, forget gate: the modern LSTM, not the paper's);
-  (c) fast: ``lstm_core.fast`` (numba, float64, the paper's truncated gradient).
+  (c) fast: ``lstm_core.training.engines.lstm1997`` (numba, float64, the paper's truncated gradient).
 
 Part 2 (a whole experiment): the adding problem with T = 100, 10 trials, the paper's protocol
 (lr 0.5, one update per sequence), ``train_online_trials`` with the task's stopping rule ST3(0.01)
@@ -45,7 +45,7 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing the pack
     sys.path.insert(0, str(ROOT))
 
 from lstm_core import TorchLSTM, paper_network  # noqa: E402
-from lstm_core import fast  # noqa: E402
+from lstm_core.training.engines import lstm1997 as fast
 from lstm_core.tasks import adding  # noqa: E402
 from lstm_core.tasks.base import SequenceBatch  # noqa: E402
 

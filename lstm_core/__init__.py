@@ -20,20 +20,10 @@ import torch as _torch
 # with 2 threads than with 1. Set LSTM_CORE_TORCH_THREADS to choose another number.
 _torch.set_num_threads(int(_os.environ.get("LSTM_CORE_TORCH_THREADS", "1")))
 
-from .cells import CellStep, LSTM1997Cell, VanillaRNNCell, step_from_preactivations
-from .networks import (
-    PAPER_NETWORKS,
-    LSTM1997,
-    LSTM1997Config,
-    SequenceModel,
-    SequenceTrace,
-    TinyTransformer,
-    TorchGRU,
-    TorchLSTM,
-    VanillaRNN,
-    count_parameters,
-    paper_network,
-    paper_spec,
+from lstm_core.model.cells import CellStep, LSTM1997Cell, VanillaRNNCell, step_from_preactivations
+from lstm_core.model.networks import (
+    PAPER_NETWORKS, LSTM1997, LSTM1997Config, SequenceModel, SequenceTrace, TinyTransformer, TorchGRU,
+    TorchLSTM, VanillaRNN, count_parameters, paper_network, paper_spec,
 )
 
 __version__ = "0.1.0"

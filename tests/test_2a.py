@@ -7,10 +7,10 @@ import pytest
 import torch
 
 from lstm_core import count_parameters, paper_network, paper_spec
-from lstm_core import fast_2a
-from lstm_core.networks import LSTM2a, LSTM2aConfig
-from lstm_core.paper import get_table
-from lstm_core.protocol import build_model, get_row, run_row
+from lstm_core.training.engines import lstm2a as fast_2a
+from lstm_core.model.networks import LSTM2a, LSTM2aConfig
+from lstm_core.reproduction.paper import get_table
+from lstm_core.reproduction.protocol import build_model, get_row, run_row
 from lstm_core.tasks import long_lag
 from lstm_core.tasks.base import SequenceBatch, StoppingRule, pad_sequences
 from oracles import assert_matches_autograd

@@ -1,4 +1,4 @@
-"""lstm_core.carousel against oracles: closed forms, hand derivations, the CEC recursion itself."""
+"""lstm_core.analysis.carousel against oracles: closed forms, hand derivations, the CEC recursion itself."""
 
 from __future__ import annotations
 
@@ -11,17 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstm_core import TorchLSTM, VanillaRNN, paper_network, step_from_preactivations
-from lstm_core.carousel import (
-    CELL_VALUE_NAMES,
-    adding_stream,
-    carousel_gradients,
-    carousel_signal,
-    cell_update_stages,
-    cell_values,
-    run_stream,
-    set_forget_bias,
-    write_read_inputs,
-    write_read_network,
+from lstm_core.analysis.carousel import (
+    CELL_VALUE_NAMES, adding_stream, carousel_gradients, carousel_signal, cell_update_stages, cell_values,
+    run_stream, set_forget_bias, write_read_inputs, write_read_network,
 )
 from lstm_core.tasks import adding
 

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstm_core import LSTM1997, LSTM1997Config, VanillaRNNCell, paper_network, step_from_preactivations
-from lstm_core.activations import f, f_prime, g, g_prime, h, h_prime
-from lstm_core.cells import LSTM1997Cell
-from lstm_core.gradients import step_jacobians
+from lstm_core.model.activations import f, f_prime, g, g_prime, h, h_prime
+from lstm_core.model.cells import LSTM1997Cell
+from lstm_core.analysis.gradients import step_jacobians
 
 torch.set_default_dtype(torch.float32)
 

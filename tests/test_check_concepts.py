@@ -14,7 +14,7 @@ import torch
 
 from lstm_core import check, paper_network
 from lstm_core.check import STRICT_ENV, Mistake, concepts
-from lstm_core.networks import PAPER_NETWORKS
+from lstm_core.model.networks import PAPER_NETWORKS
 
 
 @pytest.fixture(autouse=True)

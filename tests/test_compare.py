@@ -7,12 +7,14 @@ import pytest
 import torch
 
 from lstm_core import LSTM1997, TinyTransformer, count_parameters
-from lstm_core.compare import (MODELS, RECURRENT_MODELS, CompareConfig, build_model, chance_accuracy,
-                               compare_models, gradient_flow, loglog_slope, matched_model, one_thread,
-                               saved_activation_bytes, shortened_config, size_for_params, time_vs_length)
-from lstm_core.gradients import state_gradient_norms
+from lstm_core.analysis.compare import (
+    MODELS, RECURRENT_MODELS, CompareConfig, build_model, chance_accuracy, compare_models, gradient_flow,
+    loglog_slope, matched_model, one_thread, saved_activation_bytes, shortened_config, size_for_params,
+    time_vs_length,
+)
+from lstm_core.analysis.gradients import state_gradient_norms
 from lstm_core.tasks import adding, paper_config, temporal_order
-from lstm_core.train import predict
+from lstm_core.training.loop import predict
 
 SHORT = adding.AddingConfig(T=11)
 TINY = CompareConfig(budget=64, n_params=60, batch_size=32, log_every=32, test_size=40)

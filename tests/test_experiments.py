@@ -8,29 +8,15 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_core import activations, paper_network
-from lstm_core.experiments import (
-    QuickTrainConfig,
-    accumulate,
-    backward_graph_size,
-    baseline_loss,
-    bias_sweep,
-    compare_variants,
-    count_paths,
-    cut_edges_per_step,
-    drift_at_init,
-    gate_trace,
-    gradient_difference,
-    hidden_gradient_norms,
-    relevant_steps,
-    seconds_per_sequence,
-    state_path_counts,
-    storage_profile,
-    train_together,
-    unrolled_graph,
+from lstm_core.model import activations
+from lstm_core import paper_network
+from lstm_core.analysis.design import (
+    QuickTrainConfig, accumulate, backward_graph_size, baseline_loss, bias_sweep, compare_variants,
+    count_paths, cut_edges_per_step, drift_at_init, gate_trace, gradient_difference, hidden_gradient_norms,
+    relevant_steps, seconds_per_sequence, state_path_counts, storage_profile, train_together, unrolled_graph,
 )
 from lstm_core.tasks import adding, temporal_order
-from lstm_core.train import TrainConfig, fit, sequence_loss
+from lstm_core.training.loop import TrainConfig, fit, sequence_loss
 
 SHORT = adding.AddingConfig(T=12)
 TINY = QuickTrainConfig(updates=4, batch_size=8, log_every=2, test_size=16)

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from lstm_core import LSTM1997, LSTM1997Config, paper_network
-from lstm_core import fast
+from lstm_core.training.engines import lstm1997 as fast
 from lstm_core.tasks import adding, long_lag
 from lstm_core.tasks.base import SequenceBatch, pad_sequences
 from oracles import assert_matches_autograd, autograd_step

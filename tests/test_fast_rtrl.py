@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lstm_core import fast, fast_rtrl, paper_network
+from lstm_core.training.engines import lstm1997 as fast, rtrl as fast_rtrl
+from lstm_core import paper_network
 from lstm_core.tasks import adding, reber
 
 

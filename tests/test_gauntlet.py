@@ -1,4 +1,4 @@
-"""Tests of lstm_core.gauntlet: live paper-protocol runs and the tools that look inside a network."""
+"""Tests of lstm_core.analysis.inside: live paper-protocol runs and the tools that look inside a network."""
 
 from __future__ import annotations
 
@@ -8,23 +8,12 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_core import fast, paper_network
-from lstm_core.gauntlet import (
-    adding_marked_steps,
-    end_state_drift,
-    error_rate_for_run,
-    expected_wait_for_run,
-    gate_activity,
-    live_paper_run,
-    mean_where,
-    prob_run,
-    reber_branches,
-    reber_step_kinds,
-    resolve_config,
-    running_mean,
-    state_jumps,
-    threshold_accuracy,
-    trial_error_rates,
+from lstm_core.training.engines import lstm1997 as fast
+from lstm_core import paper_network
+from lstm_core.analysis.inside import (
+    adding_marked_steps, end_state_drift, error_rate_for_run, expected_wait_for_run, gate_activity,
+    live_paper_run, mean_where, prob_run, reber_branches, reber_step_kinds, resolve_config, running_mean,
+    state_jumps, threshold_accuracy, trial_error_rates,
 )
 from lstm_core.tasks import adding, long_lag, paper_config, reber
 from lstm_core.tasks.adding import AddingConfig

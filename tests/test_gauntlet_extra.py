@@ -1,4 +1,4 @@
-"""lstm_core.gauntlet_extra: checked against hand-made cases and independent brute-force versions."""
+"""lstm_core.analysis.probes: checked against hand-made cases and independent brute-force versions."""
 
 from __future__ import annotations
 
@@ -7,22 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from lstm_core.gauntlet_extra import (
-    SAMPLE_EXPERIMENTS,
-    _judge_latch,
-    centroid_accuracy,
-    choices_markdown,
-    class_mean_traces,
-    guess_latch,
-    one_per_class,
-    phase_separation,
-    phase_steps,
-    sequence_of_class,
-    symbol_tokens,
-    task_sample,
+from lstm_core.analysis.probes import (
+    SAMPLE_EXPERIMENTS, _judge_latch, centroid_accuracy, choices_markdown, class_mean_traces, guess_latch,
+    one_per_class, phase_separation, phase_steps, sequence_of_class, symbol_tokens, task_sample,
     temporal_order_steps,
 )
-from lstm_core.protocol import PROTOCOL_CHOICES
+from lstm_core.reproduction.protocol import PROTOCOL_CHOICES
 from lstm_core.tasks import CHOICES, Choice, long_lag, noise_signal, paper_config, temporal_order
 
 CFG_6A = temporal_order.PAPER_CONFIGS["6a"]
@@ -284,7 +274,7 @@ def _fake_result(solved: int, trials: int) -> dict:
 
 
 def test_comparison_or_pending_lists_missing_rows():
-    from lstm_core.gauntlet_extra import comparison_or_pending
+    from lstm_core.analysis.probes import comparison_or_pending
 
     only_first = {"rows": {"T8-multiplication-nseq140": _fake_result(1, 2)}}
     md = comparison_or_pending(only_first, ["8"])

@@ -41,13 +41,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lstm_core.carousel import carousel_signal, cell_update_stages, cell_values  # noqa: E402
-from lstm_core.cells import step_from_preactivations  # noqa: E402
+from lstm_core.analysis.carousel import carousel_signal, cell_update_stages, cell_values
+from lstm_core.model.cells import step_from_preactivations
 from lstm_core.dashboards.carousel import carousel_explorer  # noqa: E402
 from lstm_core.dashboards.gates import cell_step_through  # noqa: E402
-from lstm_core.dashboards.vanishing import factor_power_explorer  # noqa: E402
-from lstm_core.gradients import product_chain  # noqa: E402
-from lstm_core.plots.vanishing import gradient_regime  # noqa: E402
+from lstm_core.dashboards.gradients import factor_power_explorer
+from lstm_core.analysis.gradients import product_chain
+from lstm_core.plots.gradients import gradient_regime
 
 ROOT = Path(__file__).resolve().parent.parent
 LIVE = ROOT / "_static" / "live"

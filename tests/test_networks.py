@@ -10,7 +10,7 @@ import torch
 
 from lstm_core import (PAPER_NETWORKS, TinyTransformer, TorchGRU, TorchLSTM, VanillaRNN, count_parameters,
                        paper_network)
-from lstm_core.gradients import depth_gradient_norms, product_chain, state_gradient_norms
+from lstm_core.analysis.gradients import depth_gradient_norms, product_chain, state_gradient_norms
 
 # The paper's Table 10 / Tables 1, 3 weight counts: the oracle for connectivity "F".
 TABLE10 = [("reber-4x1", None, 264), ("reber-3x2", None, 276), ("3a", None, 102), ("3b", None, 102),

@@ -1,4 +1,4 @@
-"""Tests of lstm_core.paper: the paper's tables as data.
+"""Tests of lstm_core.reproduction.paper: the paper's tables as data.
 
 Three kinds of check:
 1. fidelity: every number of every table equals the project's reference transcription
@@ -17,27 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from lstm_core.paper import (
-    GERS_2000,
-    TABLE_1,
-    TABLE_2,
-    TABLE_2B,
-    TABLE_3,
-    TABLE_4,
-    TABLE_5,
-    TABLE_6,
-    TABLE_7,
-    TABLE_8,
-    TABLE_9,
-    TABLE_10,
-    TABLES,
-    TIMELINE,
-    BiasSpec,
-    PaperRow,
-    Reported,
-    as_markdown,
-    events_between,
-    format_value,
+from lstm_core.reproduction.paper import (
+    GERS_2000, TABLE_1, TABLE_2, TABLE_2B, TABLE_3, TABLE_4, TABLE_5, TABLE_6, TABLE_7, TABLE_8, TABLE_9,
+    TABLE_10, TABLES, TIMELINE, BiasSpec, PaperRow, Reported, as_markdown, events_between, format_value,
     get_table,
 )
 
@@ -349,7 +331,7 @@ def test_events_between() -> None:
 def test_docstring_examples_run() -> None:
     import doctest
 
-    import lstm_core.paper as paper
+    import lstm_core.reproduction.paper as paper
 
     result = doctest.testmod(paper, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 5 and result.failed == 0

@@ -12,18 +12,11 @@ import pytest  # noqa: E402
 import ipywidgets as widgets  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from lstm_core.dashboards.details import bias_explorer, squasher_explorer  # noqa: E402
-from lstm_core.experiments import QuickTrainConfig, bias_sweep, unrolled_graph  # noqa: E402
-from lstm_core.plots.details import (  # noqa: E402
-    plot_accumulation,
-    plot_bias_run,
-    plot_bias_sweep,
-    plot_drift,
-    plot_gate_activity,
-    plot_learning_curves,
-    plot_path_counts,
-    plot_squashers,
-    plot_unrolled_graph,
+from lstm_core.dashboards.design import bias_explorer, squasher_explorer
+from lstm_core.analysis.design import QuickTrainConfig, bias_sweep, unrolled_graph
+from lstm_core.plots.design import (
+    plot_accumulation, plot_bias_run, plot_bias_sweep, plot_drift, plot_gate_activity, plot_learning_curves,
+    plot_path_counts, plot_squashers, plot_unrolled_graph,
 )
 from lstm_core.tasks import adding  # noqa: E402
 

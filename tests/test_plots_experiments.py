@@ -12,23 +12,14 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from lstm_core.dashboards.experiments import (  # noqa: E402
-    _patterns,
-    task_sample_panel,
-    temporal_order_figure,
-    temporal_order_panel,
+from lstm_core.dashboards.probes import (
+    _patterns, task_sample_panel, temporal_order_figure, temporal_order_panel,
 )
-from lstm_core.gauntlet_extra import SAMPLE_EXPERIMENTS, sequence_of_class, task_sample  # noqa: E402
-from lstm_core.networks import paper_network  # noqa: E402
-from lstm_core.plots.experiments import (  # noqa: E402
-    plot_class_states,
-    plot_gate_selectivity,
-    plot_pairs_sample,
-    plot_phase_separation,
-    plot_signal_sample,
-    plot_symbol_rows,
-    plot_task_gallery,
-    plot_task_sample,
+from lstm_core.analysis.probes import SAMPLE_EXPERIMENTS, sequence_of_class, task_sample
+from lstm_core.model.networks import paper_network
+from lstm_core.plots.probes import (
+    plot_class_states, plot_gate_selectivity, plot_pairs_sample, plot_phase_separation, plot_signal_sample,
+    plot_symbol_rows, plot_task_gallery, plot_task_sample,
 )
 from lstm_core.tasks import temporal_order  # noqa: E402
 

@@ -13,17 +13,12 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Circle, FancyBboxPatch  # noqa: E402
 
-from lstm_core.carousel import carousel_signal, cell_values  # noqa: E402
-from lstm_core.cells import step_from_preactivations  # noqa: E402
+from lstm_core.analysis.carousel import carousel_signal, cell_values
+from lstm_core.model.cells import step_from_preactivations
 from lstm_core.dashboards.carousel import carousel_explorer  # noqa: E402
 from lstm_core.dashboards.gates import cell_step_through  # noqa: E402
 from lstm_core.plots.carousel import plot_carousel, plot_error_on_carousel, plot_gradient_highway  # noqa: E402
-from lstm_core.plots.cell_diagram import (  # noqa: E402
-    STAGE_ELEMENTS,
-    draw_cell_diagram,
-    plot_gate_trace,
-    plot_state_drift,
-)
+from lstm_core.plots.gates import STAGE_ELEMENTS, draw_cell_diagram, plot_gate_trace, plot_state_drift
 
 RED = mcolors.to_rgba("tab:red")
 

@@ -13,15 +13,10 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from lstm_core import paper_network  # noqa: E402
-from lstm_core.dashboards.gauntlet import adding_inside_figure, adding_panel, live_run_panel, reber_panel  # noqa: E402
-from lstm_core.plots.gauntlet import (  # noqa: E402
-    plot_adding_sequence,
-    plot_branch_states,
-    plot_live_run,
-    plot_reber_automaton,
-    plot_reber_predictions,
-    plot_run_probability,
-    plot_trace,
+from lstm_core.dashboards.inside import adding_inside_figure, adding_panel, live_run_panel, reber_panel
+from lstm_core.plots.inside import (
+    plot_adding_sequence, plot_branch_states, plot_live_run, plot_reber_automaton, plot_reber_predictions,
+    plot_run_probability, plot_trace,
 )
 from lstm_core.tasks import adding, reber  # noqa: E402
 from lstm_core.tasks.adding import AddingConfig  # noqa: E402

@@ -11,10 +11,11 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
-from lstm_core.compare import CompareConfig, compare_models, shortened_config  # noqa: E402
-from lstm_core.plots.legacy import (MODEL_COLORS, plot_accuracy_dots, plot_cost_vs_length,  # noqa: E402
-                                    plot_depth_gradients, plot_gradient_flow, plot_learning_curves,
-                                    plot_two_highways)
+from lstm_core.analysis.compare import CompareConfig, compare_models, shortened_config
+from lstm_core.plots.compare import (
+    MODEL_COLORS, plot_accuracy_dots, plot_cost_vs_length, plot_depth_gradients, plot_gradient_flow,
+    plot_learning_curves, plot_two_highways,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -98,7 +99,7 @@ def test_cost_vs_length_draws_guides_and_checks_lengths():
 def test_panels_build_and_the_train_button_retrains():
     import ipywidgets as widgets
 
-    from lstm_core.dashboards.legacy import comparison_explorer, residual_explorer
+    from lstm_core.dashboards.compare import comparison_explorer, residual_explorer
 
     assert isinstance(residual_explorer(depth=5, width=4), widgets.VBox)
     config = CompareConfig(budget=64, n_params=40, log_every=32, test_size=16)

@@ -17,17 +17,13 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from lstm_core.dashboards.rnn import hidden_state_explorer  # noqa: E402
-from lstm_core.dashboards.vanishing import factor_power_explorer, recall_trainer  # noqa: E402
-from lstm_core.gradients import product_chain  # noqa: E402
+from lstm_core.dashboards.gradients import factor_power_explorer, recall_trainer
+from lstm_core.analysis.gradients import product_chain
 from lstm_core.plots.rnn import plot_hidden_states, plot_influence, plot_state_paths  # noqa: E402
-from lstm_core.plots.vanishing import (  # noqa: E402
-    gradient_regime,
-    plot_factor_power,
-    plot_gradient_norms,
-    plot_learning_curves,
-    plot_powers,
+from lstm_core.plots.gradients import (
+    gradient_regime, plot_factor_power, plot_gradient_norms, plot_learning_curves, plot_powers,
 )
-from lstm_core.train import History  # noqa: E402
+from lstm_core.training.loop import History
 
 ALPHABET = "CATDOG"
 W_XH = np.array([[0.5, 0.3, -0.4, -0.5, 0.1, -0.2], [-0.3, 0.4, 0.2, -0.3, -0.5, 0.5]])

@@ -9,13 +9,13 @@ import pytest
 import torch
 
 from lstm_core import VanillaRNN, count_parameters, paper_network
-from lstm_core import fast_rnn
-from lstm_core.protocol import ROWS, get_row, run_row
-from lstm_core.report import comparison_markdown, comparison_rows
-from lstm_core.reproduce import main, select_rows
+from lstm_core.training.engines import rnn as fast_rnn
+from lstm_core.reproduction.protocol import ROWS, get_row, run_row
+from lstm_core.reproduction.report import comparison_markdown, comparison_rows
+from lstm_core.reproduction.cli import main, select_rows
 from lstm_core.tasks import adding, temporal_order
 from lstm_core.tasks.base import StoppingRule
-from lstm_core.train import as_tensors, sequence_loss
+from lstm_core.training.loop import as_tensors, sequence_loss
 
 
 def test_every_row_matches_a_paper_row_and_its_network_count():
@@ -85,14 +85,14 @@ def test_solved_trial_stops_with_the_weights_it_had_at_the_criterion(monkeypatch
     res = run_row(get_row("T7-adding-T100"), trials=1, budget=500, seed=0, progress=False)
     assert res.trials[0].solved and res.trials[0].sequences == 7 and res.trials[0].sequences_trained == 7
     # the same 7 updates with the readable loop give the same final-test count
-    from lstm_core.fast import FastParams, train_online
+    from lstm_core.training.engines.lstm1997 import FastParams, train_online
 
     net = paper_network("adding", seed=0)
     params = FastParams.from_model(net)
     batch = adding.generate(adding.PAPER_CONFIGS["adding-T100"], 7, np.random.default_rng([0, 0, 1]))
     train_online(params, batch, 0.5)
     test = adding.generate(adding.PAPER_CONFIGS["adding-T100"], 256, np.random.default_rng([0, 0, 2]))
-    from lstm_core.fast import minibatch_gradients
+    from lstm_core.training.engines.lstm1997 import minibatch_gradients
 
     out = minibatch_gradients(params, test)[0]
     first_256_wrong = int((~adding.sequence_correct(out, test)).sum())
@@ -127,7 +127,7 @@ def test_select_rows_and_bad_arguments():
 
 
 def test_shipped_example_weights_rebuild_the_trained_network(tmp_path):
-    from lstm_core.report import load_results, trained_model
+    from lstm_core.reproduction.report import load_results, trained_model
 
     out = tmp_path / "r.json"
     main(["RNN-6a", "--trials", "1", "--budget", "200", "--out", str(out), "--no-progress"])
@@ -136,7 +136,7 @@ def test_shipped_example_weights_rebuild_the_trained_network(tmp_path):
     for key in ("RNN-6a", "T9-6a"):
         net = trained_model(key, data)
         test = temporal_order.generate(temporal_order.PAPER_CONFIGS["6a"], 2560, np.random.default_rng([0, 0, 2]))
-        from lstm_core.train import predict
+        from lstm_core.training.loop import predict
 
         wrong = int((~temporal_order.sequence_correct(predict(net, test), test)).sum())
         assert wrong == data["rows"][key]["trials"][0]["test_wrong"]  # float32 rebuild, same verdicts
@@ -145,7 +145,7 @@ def test_shipped_example_weights_rebuild_the_trained_network(tmp_path):
 
 
 def test_every_short_row_of_the_shipped_results_is_explained():
-    from lstm_core.report import SHORTFALLS, load_results, short_rows, shortfall_markdown
+    from lstm_core.reproduction.report import SHORTFALLS, load_results, short_rows, shortfall_markdown
 
     results = load_results()
     covered = {k for group in SHORTFALLS for k in group.keys(results)}
@@ -155,7 +155,7 @@ def test_every_short_row_of_the_shipped_results_is_explained():
 
 
 def test_shortfall_counts_come_from_the_results():
-    from lstm_core.report import shortfall_markdown
+    from lstm_core.reproduction.report import shortfall_markdown
 
     def row(solved, trials, wrong):
         trial = {"test_wrong": wrong, "test_size": 2560}

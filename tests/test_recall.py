@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from lstm_core import VanillaRNN
 from lstm_core.tasks import adding, recall
 from lstm_core.tasks.recall import RecallConfig, generate, sequence_correct, sequence_error, stopping_rule
-from lstm_core.train import TrainConfig, fit, predict
+from lstm_core.training.loop import TrainConfig, fit, predict
 
 FAST = settings(max_examples=25, deadline=None, database=None)
 

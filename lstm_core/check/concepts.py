@@ -38,12 +38,12 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from lstm_core import activations
-from lstm_core.carousel import carousel_signal
-from lstm_core.cells import VanillaRNNCell, cell_update
+from lstm_core.model import activations
+from lstm_core.analysis.carousel import carousel_signal
+from lstm_core.model.cells import VanillaRNNCell, cell_update
 from lstm_core.check import Case, CheckReport, Mistake, check_function, check_value, is_stub
-from lstm_core.gradients import last_step_loss, product_chain
-from lstm_core.networks import LSTM1997, LSTM1997Config, count_parameters, paper_network, paper_spec
+from lstm_core.analysis.gradients import last_step_loss, product_chain
+from lstm_core.model.networks import LSTM1997, LSTM1997Config, count_parameters, paper_network, paper_spec
 
 __all__ = [
     "count_weights",
@@ -191,14 +191,14 @@ def _rnn_cell(W_xh: torch.Tensor, W_hh: torch.Tensor, b: torch.Tensor) -> Vanill
 
 def _library_rnn_step(x: torch.Tensor, h_prev: torch.Tensor, W_xh: torch.Tensor, W_hh: torch.Tensor,
                       b: torch.Tensor) -> torch.Tensor:
-    """h_t from lstm_core.cells.VanillaRNNCell."""
+    """h_t from lstm_core.model.cells.VanillaRNNCell."""
     with torch.no_grad():
         return _rnn_cell(W_xh, W_hh, b)(x[None], h_prev[None])[0]
 
 
 def _library_step_jacobian(x: torch.Tensor, h_prev: torch.Tensor, W_xh: torch.Tensor, W_hh: torch.Tensor,
                            b: torch.Tensor) -> torch.Tensor:
-    """d h_t / d h_{t-1} of lstm_core.cells.VanillaRNNCell, through autograd: (H, H)."""
+    """d h_t / d h_{t-1} of lstm_core.model.cells.VanillaRNNCell, through autograd: (H, H)."""
     cell = _rnn_cell(W_xh, W_hh, b)
     return torch.autograd.functional.jacobian(lambda h: cell(x[None], h[None])[0], h_prev).detach()
 
@@ -250,7 +250,7 @@ def rnn_step(candidate: Callable[..., Any]) -> CheckReport:
 
     ``candidate(x, h_prev, W_xh, W_hh, b)`` takes float64 tensors (x: (n_in,), h_prev and b: (H,),
     W_xh: (H, n_in), W_hh: (H, H)) and returns h_t, (H,); it is compared with
-    ``lstm_core.cells.VanillaRNNCell`` holding the same weights."""
+    ``lstm_core.model.cells.VanillaRNNCell`` holding the same weights."""
     return check_function(_answer(candidate), _library_rnn_step, _rnn_cases(),
                           exercise="One step of a tanh RNN (ex-02-rnn-step)", mistakes=_RNN_STEP_MISTAKES,
                           hint="Write the formula term by term: the input through W_xh, the previous state "
@@ -296,7 +296,7 @@ def step_jacobian(candidate: Callable[..., Any]) -> CheckReport:
 
     ``candidate(x, h_prev, W_xh, W_hh, b)`` (arguments as for :func:`rnn_step`) returns the
     (H, H) matrix with entry [i, j] = d h_t[i] / d h_{t-1}[j]; it is compared with autograd's
-    Jacobian of ``lstm_core.cells.VanillaRNNCell``."""
+    Jacobian of ``lstm_core.model.cells.VanillaRNNCell``."""
     return check_function(_answer(candidate), _library_step_jacobian, _rnn_cases(),
                           exercise="The Jacobian of one step (ex-03-jacobian)", mistakes=_STEP_JACOBIAN_MISTAKES,
                           hint="h_t = tanh(a_t) with a_t = W_xh x + W_hh h_{t-1} + b: apply the chain rule to "
@@ -342,7 +342,7 @@ _KEEP_HALF_MISTAKES = (
 def keep_half(value: Any) -> CheckReport:
     """Chapter 3, exercise ex-03-half: the per-step factor w that keeps half the signal over 100 steps.
 
-    ``value`` is compared with the factor found from ``lstm_core.gradients.product_chain`` by
+    ``value`` is compared with the factor found from ``lstm_core.analysis.gradients.product_chain`` by
     bisection (relative tolerance 1e-5: give it computed, not rounded)."""
     return check_value(value, _keep_fraction_factor(HALF_FRACTION, HALF_STEPS),
                        exercise="Half over a hundred steps (ex-03-half)", mistakes=_KEEP_HALF_MISTAKES, rtol=1e-5,
@@ -354,7 +354,7 @@ def keep_half(value: Any) -> CheckReport:
 # Chapter 4: the CEC update and state decay
 # ======================================================================================
 def _library_cec(s_prev: torch.Tensor, y_in: torch.Tensor, g_c: torch.Tensor) -> torch.Tensor:
-    """s_c(t) from lstm_core.cells.cell_update (the output side is irrelevant here)."""
+    """s_c(t) from lstm_core.model.cells.cell_update (the output side is irrelevant here)."""
     with torch.no_grad():
         return cell_update(s_prev, y_in, g_c, torch.ones_like(s_prev), activations.h)[0]
 
@@ -408,7 +408,7 @@ def cec_update(candidate: Callable[..., Any]) -> CheckReport:
     """Chapter 4, exercise ex-04-cec: the CEC, s_c(t) = s_c(t-1) + y^in(t) g(net_c(t)).
 
     ``candidate(s_prev, y_in, g_c)`` takes float64 tensors of one shape (y_in = f(net_in) and
-    g_c = g(net_c) already squashed) and returns s_c(t); compared with ``lstm_core.cells.cell_update``."""
+    g_c = g(net_c) already squashed) and returns s_c(t); compared with ``lstm_core.model.cells.cell_update``."""
     return check_function(_answer(candidate), _library_cec, _cec_cases(),
                           exercise="The CEC update (ex-04-cec)", mistakes=_CEC_MISTAKES,
                           hint="Two things happen: the old state is carried over, and the gated input is "
@@ -416,7 +416,7 @@ def cec_update(candidate: Callable[..., Any]) -> CheckReport:
 
 
 def _library_carried_error(decay: float, steps: int) -> float:
-    """d s(steps) / d s(0) for s <- decay s + y^in g: lstm_core.carousel.carousel_signal's LSTM curve."""
+    """d s(steps) / d s(0) for s <- decay s + y^in g: lstm_core.analysis.carousel.carousel_signal's LSTM curve."""
     return float(carousel_signal(1.0, steps, decay=decay).lstm[-1])
 
 
@@ -446,7 +446,7 @@ def carried_error(candidate: Callable[[float, int], Any]) -> CheckReport:
     """Chapter 4, exercise ex-04-decay: d s_c(steps) / d s_c(0) under s_c(t) = decay s_c(t-1) + y^in g.
 
     ``candidate(decay, steps)`` returns a number (or a 0-d tensor); compared with the curve of
-    ``lstm_core.carousel.carousel_signal``, which is that derivative."""
+    ``lstm_core.analysis.carousel.carousel_signal``, which is that derivative."""
     return check_function(_answer(candidate), _library_carried_error, list(_DECAY_CASES),
                           exercise="State decay (ex-04-decay)", mistakes=_CARRIED_ERROR_MISTAKES,
                           hint="Start from a tensor s_0 with requires_grad=True, apply the update `steps` times, "
@@ -457,7 +457,7 @@ def carried_error(candidate: Callable[[float, int], Any]) -> CheckReport:
 # Chapter 5: the cell output and the forget gate's resting point
 # ======================================================================================
 def _library_cell_output(y_out: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
-    """y^c from lstm_core.cells.cell_update, with nothing written (y^in = 0) so that s_c stays s."""
+    """y^c from lstm_core.model.cells.cell_update, with nothing written (y^in = 0) so that s_c stays s."""
     with torch.no_grad():
         zeros = torch.zeros_like(s)
         return cell_update(s, zeros, zeros, y_out, activations.h)[2]
@@ -499,7 +499,7 @@ def cell_output(candidate: Callable[..., Any]) -> CheckReport:
     """Chapter 5, exercise ex-05-output: the cell output y^c = y^out h(s_c), h(x) = 2 sigma(x) - 1.
 
     ``candidate(y_out, s)`` takes float64 tensors of one shape and returns y^c; compared with
-    ``lstm_core.cells.cell_update`` with the paper's h (``lstm_core.activations.h``)."""
+    ``lstm_core.model.cells.cell_update`` with the paper's h (``lstm_core.model.activations.h``)."""
     return check_function(_answer(candidate), _library_cell_output, _output_cases(),
                           exercise="The cell output (ex-05-output)", mistakes=_CELL_OUTPUT_MISTAKES,
                           hint="Two stages: squash the state with the paper's h, then let the output gate "
@@ -508,7 +508,7 @@ def cell_output(candidate: Callable[..., Any]) -> CheckReport:
 
 @functools.lru_cache(maxsize=None)  # deterministic and a few hundred steps long: compute each case once
 def _library_settled_state(written: float, y_forget: float) -> float:
-    """Run s_c(t) = y^phi s_c(t-1) + y^in g with lstm_core.cells.cell_update from 0 until it stops moving."""
+    """Run s_c(t) = y^phi s_c(t-1) + y^in g with lstm_core.model.cells.cell_update from 0 until it stops moving."""
     w, phi, one = torch.as_tensor(written, dtype=F64), torch.as_tensor(y_forget, dtype=F64), _t(1.0)
     steps = 1 if float(phi) == 0.0 else math.ceil(math.log(1e-17) / math.log(float(phi))) + 1  # phi^steps < 1e-17
     s = _t(0.0)
@@ -544,7 +544,7 @@ def settled_state(candidate: Callable[[float, float], Any]) -> CheckReport:
     """Chapter 5, exercise ex-05-forget: the state s_c settles at under s_c(t) = y^phi s_c(t-1) + written.
 
     ``candidate(written, y_forget)`` (numbers, 0 <= y_forget < 1) returns that state; compared with
-    ``lstm_core.cells.cell_update`` iterated from s_c = 0 until it stops moving."""
+    ``lstm_core.model.cells.cell_update`` iterated from s_c = 0 until it stops moving."""
     return check_function(_answer(candidate), _library_settled_state, list(_SETTLED_CASES),
                           exercise="Where a forget gate settles (ex-05-forget)", mistakes=_SETTLED_MISTAKES,
                           hint="At the settled state one step changes nothing: s = y_forget s + written. "
@@ -656,7 +656,7 @@ def scissors(candidate: Callable[..., Any]) -> CheckReport:
 
 
 def _library_squashers(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(g(x), h(x)) from lstm_core.activations."""
+    """(g(x), h(x)) from lstm_core.model.activations."""
     return activations.g(x), activations.h(x)
 
 
@@ -696,7 +696,7 @@ def paper_squashers(candidate: Callable[[torch.Tensor], Any]) -> CheckReport:
     """Chapter 6, exercise ex-06-squashers: the paper's g(x) = 4 sigma(x) - 2 and h(x) = 2 sigma(x) - 1.
 
     ``candidate(x)`` takes a float64 tensor and returns the pair (g(x), h(x)); compared with
-    ``lstm_core.activations.g`` and ``lstm_core.activations.h``."""
+    ``lstm_core.model.activations.g`` and ``lstm_core.model.activations.h``."""
     return check_function(_answer(candidate), _library_squashers, _squasher_cases(),
                           exercise="The paper's squashers (ex-06-squashers)", mistakes=_SQUASHER_MISTAKES,
                           hint="Start from the logistic function (range (0, 1)); stretch it to the width of each "

@@ -2,7 +2,7 @@
 
 One check per coding exercise. Each runs the learner's function and ``lstm_core``'s own code (the
 task generators, criteria and stopping rules of :mod:`lstm_core.tasks`,
-:func:`~lstm_core.cells.cell_update`, the models of :mod:`lstm_core.compare`) on several cases,
+:func:`~lstm_core.model.cells.cell_update`, the models of :mod:`lstm_core.analysis.compare`) on several cases,
 edge cases included, and names the common wrong answer when the learner's matches one.
 
 =========================  ============================  ===============================================
@@ -45,7 +45,7 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 import torch
 
-from lstm_core import cells
+from lstm_core.model import cells
 from lstm_core.check import Case, CheckReport, Mistake, check_function
 from lstm_core.tasks import adding, noise_signal, reber, temporal_order
 from lstm_core.tasks.base import SuccessiveCorrect
@@ -727,14 +727,14 @@ def forget_gate_update(candidate: Any) -> CheckReport:
 
 @functools.lru_cache(maxsize=4)
 def _bench_size(name: str) -> int:
-    from lstm_core.compare import size_for_params  # imported here: it is not needed elsewhere
+    from lstm_core.analysis.compare import size_for_params
     return size_for_params(name, 2, 1, 500)
 
 
 @functools.lru_cache(maxsize=4)
 def _stream_model(name: str, seed: int) -> torch.nn.Module:
     """A model of the bench (cached: answers get copies of it, the reference runs it without gradients)."""
-    from lstm_core.compare import build_model
+    from lstm_core.analysis.compare import build_model
     return build_model(name, 2, 1, _bench_size(name), seed=seed).double()
 
 

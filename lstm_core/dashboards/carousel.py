@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from lstm_core.carousel import carousel_signal
+from lstm_core.analysis.carousel import carousel_signal
 from lstm_core.plots.carousel import plot_carousel
 
 __all__ = ["carousel_explorer"]
@@ -15,7 +15,7 @@ def carousel_explorer(weight: float = 0.9, steps: int = 100, decay: float = 1.0)
     """Sliders for W (RNN update h <- h W), the number of steps, and the factor on s_c(t-1).
 
     The factor is 1.0 for the 1997 CEC; below 1 it is the "state decay" variant. Each change
-    reruns :func:`lstm_core.carousel.carousel_signal` and redraws
+    reruns :func:`lstm_core.analysis.carousel.carousel_signal` and redraws
     :func:`lstm_core.plots.carousel.plot_carousel`.
 
     Returns:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from lstm_core.carousel import cell_update_stages, cell_values
-from lstm_core.cells import step_from_preactivations
-from lstm_core.plots.cell_diagram import draw_cell_diagram
+from lstm_core.analysis.carousel import cell_update_stages, cell_values
+from lstm_core.model.cells import step_from_preactivations
+from lstm_core.plots.gates import draw_cell_diagram
 
 __all__ = ["cell_step_through"]
 
@@ -18,9 +18,9 @@ def cell_step_through(net_in: float = -2.1, net_c: float = 1.5, net_out: float =
     for the four given quantities (net_in, net_c, net_out, s_c(t-1)) that recompute it.
 
     The defaults are the source article's worked example. Each change calls
-    :func:`lstm_core.cells.step_from_preactivations`, lists the stages up to the chosen one
-    (:func:`lstm_core.carousel.cell_update_stages`) and redraws
-    :func:`lstm_core.plots.cell_diagram.draw_cell_diagram`.
+    :func:`lstm_core.model.cells.step_from_preactivations`, lists the stages up to the chosen one
+    (:func:`lstm_core.analysis.carousel.cell_update_stages`) and redraws
+    :func:`lstm_core.plots.gates.draw_cell_diagram`.
 
     Returns:
         A VBox with the controls above the figure and the stage list.

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from lstm_core.networks import VanillaRNN
+from lstm_core.model.networks import VanillaRNN
 from lstm_core.plots.rnn import plot_hidden_states, plot_state_paths
 from lstm_core.tasks.base import one_hot
 

@@ -5,7 +5,7 @@
 - ``plot_error_on_carousel``: the error on the carousel (flat) and the error leaving it
   through the input gate (scaled at every step).
 
-The data come from :mod:`lstm_core.carousel` and :mod:`lstm_core.gradients`.
+The data come from :mod:`lstm_core.analysis.carousel` and :mod:`lstm_core.analysis.gradients`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def plot_carousel(
     """Signal strength over steps for the RNN update h <- h W and the CEC update s <- s + 0.
 
     Args:
-        steps, rnn, lstm: the step counts and both curves (see ``lstm_core.carousel.carousel_signal``).
+        steps, rnn, lstm: the step counts and both curves (see ``lstm_core.analysis.carousel.carousel_signal``).
         weight: W of the RNN update (for the legend).
         decay: the factor on s_c(t-1) (1.0 is the 1997 CEC), for the legend.
         floor: the bottom of the log-scaled y axis; smaller values are drawn on it.
@@ -88,7 +88,7 @@ def plot_gradient_highway(norms: Mapping[str, Sequence[float]], *, ax: Optional[
     """Measured gradient norms ||dL/d state(t)|| against steps back, relative to the last step.
 
     Args:
-        norms: label -> norms for t = 0..T-1 (as ``lstm_core.gradients.state_gradient_norms``
+        norms: label -> norms for t = 0..T-1 (as ``lstm_core.analysis.gradients.state_gradient_norms``
             returns them, for a loss at the last step). Each curve is divided by its value at
             the last step, so all start at 1 at 0 steps back.
         ax: axes to draw on; default: a new 8 x 4.5 inch figure.
@@ -136,7 +136,7 @@ def plot_error_on_carousel(
 
     Args:
         dL_ds, dL_dnet_c, y_in: arrays (T, C) for one sequence (see
-            ``lstm_core.carousel.CarouselGradients``; index the batch first).
+            ``lstm_core.analysis.carousel.CarouselGradients``; index the batch first).
         cell: which cell to draw.
         axes: two axes (top, bottom); default: a new figure with two rows sharing the time axis.
 

@@ -36,17 +36,10 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from . import adding, long_lag, multiplication, noise_signal, reber, recall, temporal_order
-from .base import (
-    RecentWindow,
-    SequenceBatch,
-    StoppingRule,
-    SuccessiveCorrect,
-    TestSetRule,
-    last_step_outputs,
-    last_step_targets,
-    pad_sequences,
-    st3,
+from lstm_core.tasks import adding, long_lag, multiplication, noise_signal, reber, recall, temporal_order
+from lstm_core.tasks.base import (
+    RecentWindow, SequenceBatch, StoppingRule, SuccessiveCorrect, TestSetRule, last_step_outputs,
+    last_step_targets, pad_sequences, st3,
 )
 
 __all__ = [

@@ -27,16 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from .base import (
-    SeedLike,
-    SequenceBatch,
-    RecentWindow,
-    check_n,
-    end_mask,
-    make_rng,
-    st3,
-    step_mask,
-    last_step_error,
+from lstm_core.tasks.base import (
+    SeedLike, SequenceBatch, RecentWindow, check_n, end_mask, make_rng, st3, step_mask, last_step_error,
 )
 
 __all__ = [

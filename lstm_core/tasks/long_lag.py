@@ -34,18 +34,9 @@ from typing import Any, Union
 
 import numpy as np
 
-from .base import (
-    SeedLike,
-    SequenceBatch,
-    SuccessiveCorrect,
-    check_n,
-    check_outputs,
-    end_mask,
-    make_rng,
-    one_hot,
-    reduce_error,
-    step_mask,
-    last_step_error,
+from lstm_core.tasks.base import (
+    SeedLike, SequenceBatch, SuccessiveCorrect, check_n, check_outputs, end_mask, make_rng, one_hot,
+    reduce_error, step_mask, last_step_error,
 )
 
 __all__ = [

@@ -18,24 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from .adding import (
-    ERROR_BOUND,
-    FINAL_TEST_SIZE,
-    N_INPUTS,
-    N_OUTPUTS,
-    RECENT_WINDOW,
-    _end_only_batch,
-    check_T,
+from lstm_core.tasks.adding import (
+    ERROR_BOUND, FINAL_TEST_SIZE, N_INPUTS, N_OUTPUTS, RECENT_WINDOW, _end_only_batch, check_T,
     sample_marked_pairs,
 )
-from .base import (
-    SeedLike,
-    SequenceBatch,
-    RecentWindow,
-    check_n,
-    make_rng,
-    last_step_error,
-)
+from lstm_core.tasks.base import SeedLike, SequenceBatch, RecentWindow, check_n, make_rng, last_step_error
 
 __all__ = [
     "N_INPUTS",

@@ -35,15 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from .base import (
-    SeedLike,
-    SequenceBatch,
-    TestSetRule,
-    check_n,
-    end_mask,
-    last_step_outputs,
-    make_rng,
-    reduce_error,
+from lstm_core.tasks.base import (
+    SeedLike, SequenceBatch, TestSetRule, check_n, end_mask, last_step_outputs, make_rng, reduce_error,
     step_mask,
 )
 

@@ -38,15 +38,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .base import (
-    SeedLike,
-    SequenceBatch,
-    TestSetRule,
-    check_n,
-    check_outputs,
-    make_rng,
-    one_hot,
-    pad_sequences,
+from lstm_core.tasks.base import (
+    SeedLike, SequenceBatch, TestSetRule, check_n, check_outputs, make_rng, one_hot, pad_sequences,
     reduce_error,
 )
 

@@ -26,15 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from .base import (
-    RecentWindow,
-    SeedLike,
-    SequenceBatch,
-    check_n,
-    end_mask,
-    make_rng,
-    step_mask,
-    last_step_error,
+from lstm_core.tasks.base import (
+    RecentWindow, SeedLike, SequenceBatch, check_n, end_mask, make_rng, step_mask, last_step_error,
 )
 
 __all__ = [
@@ -58,7 +51,7 @@ ERROR_BOUND = 0.5  # correct if |target - output| < 0.5 at the last step: the si
 CHANCE_ACCURACY = 0.5  # two equally likely cue signs
 STOP_WINDOW = 500  # the stopping rule judges this many most recent training sequences
 STOP_MAX_WRONG = 25  # ... of which at most this many (5%) may be wrong
-TEST_SET_SIZE = 512  # sequences in a fresh test set (see ``lstm_core.train.test_set``)
+TEST_SET_SIZE = 512  # sequences in a fresh test set (see ``lstm_core.training.loop.test_set``)
 
 
 def _check_int(name: str, value: Any, low: int) -> None:

@@ -29,16 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from .base import (
-    SeedLike,
-    SequenceBatch,
-    RecentWindow,
-    check_n,
-    end_mask,
-    make_rng,
-    one_hot,
-    st3,
-    last_step_error,
+from lstm_core.tasks.base import (
+    SeedLike, SequenceBatch, RecentWindow, check_n, end_mask, make_rng, one_hot, st3, last_step_error,
 )
 
 __all__ = [

@@ -67,9 +67,9 @@ import numpy as np
 import torch
 from numba import njit
 
-from .fast import _SQUASH_CODES, _check_lr, _squash, trial_counters
-from .networks import LSTM2a, LSTM2aConfig
-from .tasks.base import SequenceBatch, end_mask, step_mask
+from lstm_core.training.engines.lstm1997 import _SQUASH_CODES, _check_lr, _squash, trial_counters
+from lstm_core.model.networks import LSTM2a, LSTM2aConfig
+from lstm_core.tasks.base import SequenceBatch, end_mask, step_mask
 
 __all__ = [
     "Weights2a",

@@ -5,9 +5,9 @@ Two jobs, both pure and seeded:
 1. **A live paper-protocol run** that fits in a notebook cell: :func:`live_paper_run` trains one
    1997 network on any paper task by the paper's protocol (online: one sequence, one plain
    gradient step, the paper's network, initial weights and learning rate, scissors on) on the
-   fast engine (:mod:`lstm_core.fast`), stops at the paper's criterion, a sequence budget or a
+   fast engine (:mod:`lstm_core.training.engines.lstm1997`), stops at the paper's criterion, a sequence budget or a
    wall-clock limit, and returns a :class:`LiveRun` with the learning curve and the trained
-   network. It is one trial of what :func:`lstm_core.protocol.run_row` runs many of.
+   network. It is one trial of what :func:`lstm_core.reproduction.protocol.run_row` runs many of.
 2. **A look inside a trained network**: :func:`gate_activity` runs it over a batch and returns
    every per-step quantity of the memory cells as numpy arrays (y^in, y^out, s_c, y^c, outputs);
    small measuring tools compare them between groups of steps (:func:`mean_where`,
@@ -38,7 +38,7 @@ Public API (signatures are stable; other chapters import them)
 - ``expected_wait_for_run(error_rate, k)``: mean sequences until the first k correct in a row.
 - ``error_rate_for_run(probability, k)``: the e with (1 - e)^k = probability.
 - ``trial_error_rates(row_result) -> ndarray``: each trial's wrong / tested on its final test set,
-  from one row of ``lstm_core.report.load_results()["rows"]``.
+  from one row of ``lstm_core.reproduction.report.load_results()["rows"]``.
 - ``end_state_drift(network, task_config, seeds, n=64, p=None, data_seed=1) -> EndStateDrift``: how far
   the cell states of *untrained* paper networks have drifted by the last step, and the slope h' there
   (the factor every truncated gradient to the cell-input and input-gate weights carries).
@@ -62,10 +62,11 @@ from typing import Any, Optional, Union
 import numpy as np
 import torch
 
-from . import activations, fast
-from .networks import LSTM1997, paper_network
-from .tasks import get_task, long_lag, paper_config, reber
-from .tasks.base import SequenceBatch, SuccessiveCorrect, TestSetRule, concat_batches, step_mask
+from lstm_core.model import activations
+from lstm_core.training.engines import lstm1997 as fast
+from lstm_core.model.networks import LSTM1997, paper_network
+from lstm_core.tasks import get_task, long_lag, paper_config, reber
+from lstm_core.tasks.base import SequenceBatch, SuccessiveCorrect, TestSetRule, concat_batches, step_mask
 
 __all__ = [
     "LiveRun",

@@ -9,10 +9,11 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from lstm_core.compare import (MODEL_LABELS, MODELS, CompareConfig, Comparison, compare_models,
-                               shortened_config)
-from lstm_core.gradients import depth_gradient_norms
-from lstm_core.plots.legacy import plot_depth_gradients, plot_learning_curves
+from lstm_core.analysis.compare import (
+    MODEL_LABELS, MODELS, CompareConfig, Comparison, compare_models, shortened_config,
+)
+from lstm_core.analysis.gradients import depth_gradient_norms
+from lstm_core.plots.compare import plot_depth_gradients, plot_learning_curves
 
 __all__ = ["residual_explorer", "comparison_explorer", "TASK_CHOICES"]
 
@@ -33,7 +34,7 @@ def residual_explorer(depth: int = 40, width: int = 32, init_scale: float = 0.5,
 
     Args:
         depth, width, init_scale, residual, seed: starting values (see
-            :func:`lstm_core.gradients.depth_gradient_norms`).
+            :func:`lstm_core.analysis.gradients.depth_gradient_norms`).
     """
     depth_slider = widgets.IntSlider(value=depth, min=2, max=100, step=1, description="depth",
                                      continuous_update=False)

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .networks import SequenceModel
+from lstm_core.model.networks import SequenceModel
 
 LossFn = Callable[[torch.Tensor], torch.Tensor]
 

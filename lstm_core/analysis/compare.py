@@ -41,10 +41,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from .gradients import state_gradient_norms
-from .networks import (LSTM1997, LSTM1997Config, SequenceModel, TinyTransformer, TorchGRU, TorchLSTM, VanillaRNN,
-                       count_parameters)
-from .train import TrainConfig, fit, predict, resolve_task
+from lstm_core.analysis.gradients import state_gradient_norms
+from lstm_core.model.networks import (
+    LSTM1997, LSTM1997Config, SequenceModel, TinyTransformer, TorchGRU, TorchLSTM, VanillaRNN,
+    count_parameters,
+)
+from lstm_core.training.loop import TrainConfig, fit, predict, resolve_task
 
 __all__ = [
     "MODELS",
@@ -465,8 +467,8 @@ def shortened_config(task: str, length: int) -> Any:
       [L, L + L // 10], X/Y positions in [0.1 L, 0.2 L] and [0.5 L, 0.6 L] (at least position 2,
       after the leading E). ``shortened_config("6a", 100)`` is the paper's 6a.
     """
-    from .tasks.adding import AddingConfig
-    from .tasks.temporal_order import TemporalOrderConfig
+    from lstm_core.tasks.adding import AddingConfig
+    from lstm_core.tasks.temporal_order import TemporalOrderConfig
 
     if isinstance(length, bool) or not isinstance(length, (int, np.integer)):
         raise ValueError(f"length must be an integer, got {length!r}")

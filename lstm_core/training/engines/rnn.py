@@ -24,8 +24,8 @@ import numba
 import numpy as np
 import torch
 
-from .networks import VanillaRNN
-from .tasks.base import SequenceBatch, stack_trial_batches
+from lstm_core.model.networks import VanillaRNN
+from lstm_core.tasks.base import SequenceBatch, stack_trial_batches
 
 
 @dataclass(eq=False)

@@ -85,8 +85,8 @@ import numpy as np
 import torch
 from numba import njit, prange
 
-from .networks import LSTM1997
-from .tasks.base import SequenceBatch, step_mask
+from lstm_core.model.networks import LSTM1997
+from lstm_core.tasks.base import SequenceBatch, step_mask
 
 __all__ = [
     "supports",

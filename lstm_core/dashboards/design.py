@@ -5,8 +5,8 @@
 - ``squasher_explorer``: hold a cell's input fixed and watch it fill, with the paper's g and
   h or with tanh.
 
-Controls are wired to :mod:`lstm_core.experiments` (compute) and
-:mod:`lstm_core.plots.details` (figures); nothing is computed here.
+Controls are wired to :mod:`lstm_core.analysis.design` (compute) and
+:mod:`lstm_core.plots.design` (figures); nothing is computed here.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any, Optional
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from lstm_core.experiments import BiasSweep, QuickTrainConfig, accumulate, bias_sweep, gate_trace
-from lstm_core.plots.details import plot_accumulation, plot_bias_run
+from lstm_core.analysis.design import BiasSweep, QuickTrainConfig, accumulate, bias_sweep, gate_trace
+from lstm_core.plots.design import plot_accumulation, plot_bias_run
 from lstm_core.tasks import get_task
 
 __all__ = ["bias_explorer", "squasher_explorer", "OTHER_BLOCK_BIAS"]

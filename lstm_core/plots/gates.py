@@ -5,7 +5,7 @@
 - ``plot_gate_trace``: a cell over time, its gates acting as write and read permissions;
 - ``plot_state_drift``: cell states over an unending stream, 1997 cell vs forget-gate variant.
 
-The numbers come from :mod:`lstm_core.cells` and :mod:`lstm_core.carousel`.
+The numbers come from :mod:`lstm_core.model.cells` and :mod:`lstm_core.analysis.carousel`.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def draw_cell_diagram(
     """Draw the 1997 memory cell: net_c → g → × y^in → + (CEC, self-loop 1.0) → h → × y^out → y^c.
 
     Args:
-        values: numbers of one update keyed like ``lstm_core.carousel.CELL_VALUE_NAMES``
+        values: numbers of one update keyed like ``lstm_core.analysis.carousel.CELL_VALUE_NAMES``
             (net_in, y_in, net_c, g_c, s_prev, s, net_out, y_out, h_s, y_c); None draws the
             bare diagram.
         stage: 1..5 highlights that stage (1 input gate, 2 squash the input, 3 CEC update,

@@ -6,8 +6,8 @@
   untrained) and a sequence, and see that figure;
 - ``task_sample_panel``: pick an experiment (2a ... 6b) and a seed, and see a fresh sequence.
 
-Controls are wired to :mod:`lstm_core.gauntlet` / :mod:`lstm_core.gauntlet_extra` (compute)
-and :mod:`lstm_core.plots.gauntlet` / :mod:`lstm_core.plots.experiments` (figures); nothing
+Controls are wired to :mod:`lstm_core.analysis.inside` / :mod:`lstm_core.analysis.probes` (compute)
+and :mod:`lstm_core.plots.inside` / :mod:`lstm_core.plots.probes` (figures); nothing
 is computed here.
 """
 
@@ -20,11 +20,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from lstm_core.gauntlet import gate_activity
-from lstm_core.gauntlet_extra import SAMPLE_EXPERIMENTS, sequence_of_class, task_sample
-from lstm_core.networks import LSTM1997
-from lstm_core.plots.experiments import plot_task_sample
-from lstm_core.plots.gauntlet import plot_trace
+from lstm_core.analysis.inside import gate_activity
+from lstm_core.analysis.probes import SAMPLE_EXPERIMENTS, sequence_of_class, task_sample
+from lstm_core.model.networks import LSTM1997
+from lstm_core.plots.probes import plot_task_sample
+from lstm_core.plots.inside import plot_trace
 from lstm_core.tasks.base import SequenceBatch
 
 __all__ = ["temporal_order_figure", "temporal_order_panel", "task_sample_panel"]

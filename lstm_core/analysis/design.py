@@ -49,13 +49,13 @@ import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state
 
-from . import activations
-from .cells import step_from_preactivations
-from .gradients import last_step_loss
-from .networks import LSTM1997, SequenceModel, paper_network
-from .tasks import paper_config
-from .tasks.base import SequenceBatch
-from .train import OPTIMIZERS, as_tensors, resolve_task, sequence_loss, training_batches
+from lstm_core.model import activations
+from lstm_core.model.cells import step_from_preactivations
+from lstm_core.analysis.gradients import last_step_loss
+from lstm_core.model.networks import LSTM1997, SequenceModel, paper_network
+from lstm_core.tasks import paper_config
+from lstm_core.tasks.base import SequenceBatch
+from lstm_core.training.loop import OPTIMIZERS, as_tensors, resolve_task, sequence_loss, training_batches
 
 __all__ = [
     "EDGE_KINDS",

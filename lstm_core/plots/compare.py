@@ -1,6 +1,6 @@
 """The legacy chapter's figures: models side by side, error flow through time and depth, cost vs length.
 
-Series are passed as mappings from a model name (a key of ``lstm_core.compare.MODEL_LABELS``,
+Series are passed as mappings from a model name (a key of ``lstm_core.analysis.compare.MODEL_LABELS``,
 or any label) to arrays; a known model name gets its label and a fixed colour, so the same
 model looks the same in every figure.
 """
@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from lstm_core.plots._figure import new_axes as _new_axes
 from matplotlib.ticker import NullFormatter
 
-from lstm_core.compare import MODEL_LABELS
+from lstm_core.analysis.compare import MODEL_LABELS
 
 __all__ = ["MODEL_COLORS", "plot_learning_curves", "plot_accuracy_dots", "plot_gradient_flow",
            "plot_depth_gradients", "plot_two_highways", "plot_cost_vs_length"]

@@ -1,14 +1,14 @@
-"""Reproduce the paper's result tables by its own protocol: ``python -m lstm_core.reproduce EXPERIMENT``.
+"""Reproduce the paper's result tables by its own protocol: ``python -m lstm_core.reproduction EXPERIMENT``.
 
 EXPERIMENT is ``all``, a paper table (``7``), an experiment (``adding``, ``reber``, ``2c``, ``3a``,
 ``6b``, ...) or one row key (``T7-adding-T100``; ``--list`` prints them all).
 
-    python -m lstm_core.reproduce adding                 # Table 7, 10 trials a row, the paper's protocol
-    python -m lstm_core.reproduce all --seed 0           # every row: many hours (the book lists each row's time)
-    python -m lstm_core.reproduce 9 --trials 3 --quick   # fewer trials, small budgets: a smoke run
+    python -m lstm_core.reproduction adding                 # Table 7, 10 trials a row, the paper's protocol
+    python -m lstm_core.reproduction all --seed 0           # every row: many hours (the book lists each row's time)
+    python -m lstm_core.reproduction 9 --trials 3 --quick   # fewer trials, small budgets: a smoke run
 
-Results are merged into a JSON file (default: the package's shipped ``results/paper_protocol.json``;
-``--quick`` runs default to ``results/quick.json`` so they never replace the shipped ones) and the
+Results are merged into a JSON file (default: the package's shipped ``reproduction/data/paper_protocol.json``;
+``--quick`` runs default to ``reproduction/data/quick.json`` so they never replace the shipped ones) and the
 side-by-side Markdown table is printed (``--markdown FILE`` writes it).
 """
 
@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from .protocol import ROWS, Row, run_row
-from .report import comparison_markdown, merge_results, results_path
+from lstm_core.reproduction.protocol import ROWS, Row, run_row
+from lstm_core.reproduction.report import comparison_markdown, merge_results, results_path
 
 QUICK_BUDGET = 2000  # sequences per trial in --quick mode
 QUICK_TRIALS = 2
@@ -42,7 +42,7 @@ def select_rows(experiment: str) -> list[Row]:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lstm_core.reproduce", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m lstm_core.reproduction", description=__doc__.split("\n")[0])
     parser.add_argument("experiment", nargs="?", default="all", help="all, a table, an experiment or a row key")
     parser.add_argument("--trials", type=int, default=None, help="trials per row (default: the paper's)")
     parser.add_argument("--seed", type=int, default=0, help="run seed (initial weights and data; default 0)")
@@ -74,10 +74,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         result = run_row(row, trials=trials, seed=args.seed, budget=budget, progress=not args.no_progress,
                          log=lambda msg: print(msg, flush=True))
         merge_results(out, {row.key: result.to_dict()},
-                      {"command": "python -m lstm_core.reproduce " + " ".join(argv if argv is not None else sys.argv[1:]),
+                      {"command": "python -m lstm_core.reproduction " + " ".join(argv if argv is not None else sys.argv[1:]),
                        "machine": f"{platform.processor() or platform.machine()}, python {platform.python_version()}"})
     print(f"total wall time {time.perf_counter() - start:.0f} s; results in {out}")
-    from .report import load_results
+    from lstm_core.reproduction.report import load_results
 
     table = comparison_markdown(load_results(out))
     if args.markdown:

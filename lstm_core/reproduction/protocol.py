@@ -4,8 +4,8 @@ Every row of the paper's result tables that this course reproduces is a :class:`
 task configuration, which network (``networks.paper_network``), which learning rate, how many
 trials, and a budget of training sequences per trial (ours: the paper trained until success).
 
-``run_row(row)`` trains all trials of a row together on the fast engine (``lstm_core.fast``; the
-2a/2b network on ``lstm_core.fast_2a``):
+``run_row(row)`` trains all trials of a row together on the fast engine (``lstm_core.training.engines.lstm1997``; the
+2a/2b network on ``lstm_core.training.engines.lstm2a``):
 
 - each trial has its own initial weights and its own stream of training sequences (seeds below);
 - one sequence, one update by plain gradient descent (the 1997 protocol; no Adam, no clipping,
@@ -31,12 +31,12 @@ from typing import Any, Callable, Optional
 import numpy as np
 import torch
 
-from . import fast, fast_2a, fast_rnn, fast_rtrl
-from . import paper as paper_tables
-from .networks import LSTM2aConfig, VanillaRNN, paper_network, paper_spec
-from .tasks import Choice, get_task, paper_config
-from .tasks import long_lag, reber
-from .tasks.base import SequenceBatch, StoppingRule, SuccessiveCorrect, TestSetRule, concat_batches
+from lstm_core.training.engines import lstm1997 as fast, lstm2a as fast_2a, rnn as fast_rnn, rtrl as fast_rtrl
+from lstm_core.reproduction import paper as paper_tables
+from lstm_core.model.networks import LSTM2aConfig, VanillaRNN, paper_network, paper_spec
+from lstm_core.tasks import Choice, get_task, paper_config
+from lstm_core.tasks import long_lag, reber
+from lstm_core.tasks.base import SequenceBatch, StoppingRule, SuccessiveCorrect, TestSetRule, concat_batches
 
 FINAL_TEST_SIZE = 2560  # the paper's post-training test set (Exps. 3-6)
 
@@ -80,13 +80,13 @@ PROTOCOL_CHOICES: list[Choice] = [
 
 @dataclass(frozen=True)
 class Row:
-    """One row of a paper table, as we run it. The paper's own numbers stay in ``lstm_core.paper``."""
+    """One row of a paper table, as we run it. The paper's own numbers stay in ``lstm_core.reproduction.paper``."""
 
     key: str  # our name of the row, e.g. "T7-adding-T100"
-    table: str  # the paper's table ("1", "2", "2b", "3", ..., "9"), a key of lstm_core.paper.TABLES
+    table: str  # the paper's table ("1", "2", "2b", "3", ..., "9"), a key of lstm_core.reproduction.paper.TABLES
     paper_index: int  # index of the row among that table's LSTM rows
     task_config: str  # a paper config name of lstm_core.tasks, e.g. "adding-T100"
-    network: str  # a paper network name of lstm_core.networks, e.g. "adding", "reber-3x2", "2c"
+    network: str  # a paper network name of lstm_core.model.networks, e.g. "adding", "reber-3x2", "2c"
     learning_rate: float  # the paper's alpha
     trials: int  # the paper's number of trials
     budget: int  # our cap on training sequences per trial (the paper: until success)
@@ -100,7 +100,7 @@ class Row:
 
     @property
     def paper(self) -> Any:
-        """The paper's row (a ``lstm_core.paper.PaperRow``)."""
+        """The paper's row (a ``lstm_core.reproduction.paper.PaperRow``)."""
         return paper_row(self.table, self.paper_index)
 
 

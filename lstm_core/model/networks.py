@@ -34,8 +34,8 @@ from typing import Any, Optional
 import torch
 from torch import nn
 
-from . import activations
-from .cells import CellStep, LSTM1997Cell, VanillaRNNCell, cell_update
+from lstm_core.model import activations
+from lstm_core.model.cells import CellStep, LSTM1997Cell, VanillaRNNCell, cell_update
 
 _OUTPUT_ACTIVATIONS = {"sigmoid": torch.sigmoid, "identity": lambda t: t}
 

@@ -9,7 +9,7 @@ its input gate and into the cell (eqs. 25 and 27; the scissors make every other 
 
 and whenever a target arrives it changes the weights at once (output units and output gates
 by their instantaneous gradients, eq. 21). When error comes only at the end of a sequence
-(experiments 2c-6) this is the same as one update per sequence, which ``lstm_core.fast``
+(experiments 2c-6) this is the same as one update per sequence, which ``lstm_core.training.engines.lstm1997``
 computes backwards. When error comes at *every* step (the embedded Reber grammar, 2a, 2b),
 per-step updates give ~10-100 weight changes per sequence instead of one: the paper does
 not say which it used (``protocol.PROTOCOL_CHOICES``), so both are available.
@@ -26,8 +26,8 @@ import math
 import numba
 import numpy as np
 
-from .fast import FastLayout, FastParams, StackedParams, _squash
-from .tasks.base import SequenceBatch, stack_trial_batches
+from lstm_core.training.engines.lstm1997 import FastLayout, FastParams, StackedParams, _squash
+from lstm_core.tasks.base import SequenceBatch, stack_trial_batches
 
 
 @numba.njit(cache=True)

@@ -2,7 +2,7 @@
 
 Everything here is pure and seeded (same arguments, same result) and returns numpy arrays,
 dataclasses or strings; the chapters only display them. Live training and the generic
-look-inside tools (``gate_activity``, ``mean_where``, ...) live in :mod:`lstm_core.gauntlet`.
+look-inside tools (``gate_activity``, ``mean_where``, ...) live in :mod:`lstm_core.analysis.inside`.
 
 ============================  ===================================================================
 name                          what
@@ -24,7 +24,7 @@ name                          what
 :func:`guess_latch`           random weight guessing on the 2-sequence problem (Exp. 3)
 ============================  ===================================================================
 
-Paper notation: s_c(t) is a cell state, y^in_j(t) an input gate (see :mod:`lstm_core.cells`).
+Paper notation: s_c(t) is a cell state, y^in_j(t) an input gate (see :mod:`lstm_core.model.cells`).
 
 >>> md = choices_markdown()
 >>> md.splitlines()[0]
@@ -39,12 +39,12 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
-from .protocol import PROTOCOL_CHOICES, ROWS
-from .report import comparison_markdown
-from .tasks import CHOICES, Choice, get_task, long_lag, paper_config
-from .tasks import multiplication as multiplication_task
-from .tasks import noise_signal, temporal_order
-from .tasks.base import SequenceBatch, TestSetRule, step_mask
+from lstm_core.reproduction.protocol import PROTOCOL_CHOICES, ROWS
+from lstm_core.reproduction.report import comparison_markdown
+from lstm_core.tasks import CHOICES, Choice, get_task, long_lag, paper_config
+from lstm_core.tasks import multiplication as multiplication_task
+from lstm_core.tasks import noise_signal, temporal_order
+from lstm_core.tasks.base import SequenceBatch, TestSetRule, step_mask
 
 __all__ = [
     "choices_markdown",
@@ -78,7 +78,7 @@ def choices_markdown(choices: Optional[Sequence[Choice]] = None) -> str:
     """Every :class:`~lstm_core.tasks.Choice` as one Markdown table (render with ``IPython.display.Markdown``).
 
     Default: the tasks' choices (``lstm_core.tasks.CHOICES``) followed by the training
-    protocol's (``lstm_core.protocol.PROTOCOL_CHOICES``).
+    protocol's (``lstm_core.reproduction.protocol.PROTOCOL_CHOICES``).
 
     >>> c = Choice("2c", "a|b", "says", "chose", "why")
     >>> choices_markdown([c]).splitlines()[2]

@@ -7,7 +7,7 @@ fixed weight 1.0,
 
 and reads it through the output gate, y^c(t) = y^out(t) h(s_c(t)). This module measures what
 that buys and what it costs; plots live in :mod:`lstm_core.plots.carousel` and
-:mod:`lstm_core.plots.cell_diagram`.
+:mod:`lstm_core.plots.gates`.
 
 | function                | computes                                                                  |
 |-------------------------|---------------------------------------------------------------------------|
@@ -20,7 +20,7 @@ that buys and what it costs; plots live in :mod:`lstm_core.plots.carousel` and
 | ``adding_stream``       | adding-problem pairs as one unending stream, no resets                    |
 | ``run_stream``          | s_c(t), y^in g, y^phi over a stream, for the state-drift figure          |
 
-Paper notation as in :mod:`lstm_core.cells` (y_in = y^in, g_c = g(net_c), s = s_c, h_s = h(s_c),
+Paper notation as in :mod:`lstm_core.model.cells` (y_in = y^in, g_c = g(net_c), s = s_c, h_s = h(s_c),
 y_c = y^c; y_forget = y^phi of the later forget gate, Gers et al. 1999/2000).
 """
 
@@ -33,10 +33,10 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 import torch
 
-from . import activations
-from .cells import CellStep
-from .gradients import last_step_loss
-from .networks import LSTM1997, LSTM1997Config, TorchLSTM
+from lstm_core.model import activations
+from lstm_core.model.cells import CellStep
+from lstm_core.analysis.gradients import last_step_loss
+from lstm_core.model.networks import LSTM1997, LSTM1997Config, TorchLSTM
 
 __all__ = [
     "CarouselSignal",
@@ -127,7 +127,7 @@ def carousel_gradients(model: LSTM1997, x: torch.Tensor,
     """Measure the error on and around the carousel of a 1997 network with autograd.
 
     ``loss_fn`` maps the outputs (batch, T, n_out) to a scalar; default: the sum of the
-    outputs at the last step (:func:`lstm_core.gradients.last_step_loss`).
+    outputs at the last step (:func:`lstm_core.analysis.gradients.last_step_loss`).
     """
     if not isinstance(model, LSTM1997):
         raise ValueError(f"carousel_gradients needs an LSTM1997 network, got {type(model).__name__}")
@@ -202,7 +202,7 @@ def cell_values(step: CellStep, index: int = 0) -> dict[str, float]:
     ``index`` picks one cell when ``step`` holds several (flattened order). Without an output
     gate, ``net_out`` is NaN (y^out = 1).
 
-    >>> from lstm_core.cells import step_from_preactivations
+    >>> from lstm_core.model.cells import step_from_preactivations
     >>> round(cell_values(step_from_preactivations(0.0, 0.0, 0.0, 1.0))["y_c"], 4)
     0.2311
     """
@@ -225,11 +225,11 @@ def cell_values(step: CellStep, index: int = 0) -> dict[str, float]:
 def cell_update_stages(step: CellStep, index: int = 0) -> tuple[Stage, ...]:
     """The five stages of one update of a single cell (element ``index`` of ``step``).
 
-    ``step`` comes from :func:`lstm_core.cells.step_from_preactivations` (or a network's
+    ``step`` comes from :func:`lstm_core.model.cells.step_from_preactivations` (or a network's
     ``step``); it must have an output gate's net input (``net_out``), no forget gate, and the
     paper's squashers g = 4σ − 2 and h = 2σ − 1 (the formulas spell them out).
 
-    >>> from lstm_core.cells import step_from_preactivations
+    >>> from lstm_core.model.cells import step_from_preactivations
     >>> stages = cell_update_stages(step_from_preactivations(-2.1, 1.5, 0.5, 1.5))
     >>> [round(st.value, 3) for st in stages]
     [0.109, 1.27, 1.639, 0.622, 0.42]
@@ -335,7 +335,7 @@ def adding_stream(n_sequences: int, T: int = 100, seed: int = 0) -> torch.Tensor
     the network except the -1 markers the task puts at each sequence's first and last pair,
     and no state is reset in between.
     """
-    from .tasks import adding  # the task package is only needed here
+    from lstm_core.tasks import adding
 
     if isinstance(n_sequences, bool) or not isinstance(n_sequences, (int, np.integer)) or n_sequences < 1:
         raise ValueError(f"n_sequences must be a positive integer, got {n_sequences!r}")

@@ -66,7 +66,7 @@ def plot_powers(
 
     Args:
         powers: label -> (K + 1,) array whose entry k is the signal left after k steps
-            (e.g. from :func:`lstm_core.gradients.product_chain`).
+            (e.g. from :func:`lstm_core.analysis.gradients.product_chain`).
         marks: (k, value, text) points to mark and annotate.
         ax: axes to draw on; default: a new figure.
 
@@ -130,7 +130,7 @@ def plot_gradient_norms(
 
     Args:
         norms: label -> (T,) array, entry t for the state at step t = 0..T-1 (as returned by
-            :func:`lstm_core.gradients.state_gradient_norms`); plotted at T - 1 - t steps back.
+            :func:`lstm_core.analysis.gradients.state_gradient_norms`); plotted at T - 1 - t steps back.
             Exact zeros (floating-point underflow) are left out.
         ylabel: the y-axis label (e.g. to say the norms are relative to the last step).
         ax: axes to draw on; default: a new figure.

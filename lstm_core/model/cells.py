@@ -39,7 +39,7 @@ from typing import Optional
 import torch
 from torch import nn
 
-from . import activations
+from lstm_core.model import activations
 
 
 @dataclass

@@ -12,8 +12,8 @@ fresh sequences of a paper task and returns a :class:`History`.
   use for quick live runs. It is not the paper's protocol, and histories say so.
 
 This loop uses autograd on the readable model: it is the reference, and it trains any model.
-For many long paper-protocol runs of the 1997 network, ``lstm_core.fast`` computes the same
-gradients without a step-by-step autograd graph (see ``lstm_core.protocol``).
+For many long paper-protocol runs of the 1997 network, ``lstm_core.training.engines.lstm1997`` computes the same
+gradients without a step-by-step autograd graph (see ``lstm_core.reproduction.protocol``).
 
 A run that diverges (non-finite loss or weights) stops at once with a message that says what
 to change, in ``History.message`` and as a warning; it never plots NaNs silently.
@@ -31,8 +31,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import tasks as tasks_pkg
-from .tasks.base import SequenceBatch, StoppingRule, TestSetRule, concat_batches
+from lstm_core import tasks as tasks_pkg
+from lstm_core.tasks.base import SequenceBatch, StoppingRule, TestSetRule, concat_batches
 
 OPTIMIZERS = ("sgd", "adam")
 

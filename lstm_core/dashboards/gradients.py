@@ -8,11 +8,11 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from lstm_core.gradients import product_chain
-from lstm_core.networks import VanillaRNN
-from lstm_core.plots.vanishing import gradient_regime, plot_factor_power, plot_learning_curves
+from lstm_core.analysis.gradients import product_chain
+from lstm_core.model.networks import VanillaRNN
+from lstm_core.plots.gradients import gradient_regime, plot_factor_power, plot_learning_curves
 from lstm_core.tasks import recall
-from lstm_core.train import History, TrainConfig, fit, predict
+from lstm_core.training.loop import History, TrainConfig, fit, predict
 
 __all__ = ["factor_power_explorer", "recall_trainer"]
 

@@ -6,7 +6,7 @@ Tasks as data:
   steps that matter labelled and highlighted, the distractors grey;
 - ``plot_signal_sample``: one 2-sequence problem (Exp. 3): the input line, its first N elements shaded;
 - ``plot_pairs_sample``: one multiplication-problem sequence (values and markers);
-- ``plot_task_sample`` / ``plot_task_gallery``: any :class:`lstm_core.gauntlet_extra.TaskSample`,
+- ``plot_task_sample`` / ``plot_task_gallery``: any :class:`lstm_core.analysis.probes.TaskSample`,
   one or several in a column.
 
 Looking inside a temporal-order network:
@@ -149,7 +149,7 @@ def plot_pairs_sample(values: np.ndarray, markers: np.ndarray, *, target: str = 
 
 
 def plot_task_sample(sample: Any, *, ax: Optional[Axes] = None) -> Figure:
-    """Draw a :class:`lstm_core.gauntlet_extra.TaskSample` with the plot that fits its ``kind``."""
+    """Draw a :class:`lstm_core.analysis.probes.TaskSample` with the plot that fits its ``kind``."""
     title = f"{sample.experiment}: {sample.note}" if sample.note else sample.experiment
     if sample.kind == "symbols":
         return plot_symbol_rows([list(sample.tokens)], [list(sample.highlight)], targets=[sample.target],

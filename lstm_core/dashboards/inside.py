@@ -8,7 +8,7 @@
 - ``reber_panel``: pick, sample or type an embedded Reber string and step through a trained
   network's predictions, the allowed next symbols beside them.
 
-Controls are wired to :mod:`lstm_core.gauntlet` (compute) and :mod:`lstm_core.plots.gauntlet`
+Controls are wired to :mod:`lstm_core.analysis.inside` (compute) and :mod:`lstm_core.plots.inside`
 (figures); nothing is computed here.
 """
 
@@ -21,9 +21,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from lstm_core.gauntlet import LiveRun, adding_marked_steps, gate_activity, live_paper_run
-from lstm_core.networks import LSTM1997
-from lstm_core.plots.gauntlet import plot_live_run, plot_reber_predictions, plot_trace
+from lstm_core.analysis.inside import LiveRun, adding_marked_steps, gate_activity, live_paper_run
+from lstm_core.model.networks import LSTM1997
+from lstm_core.plots.inside import plot_live_run, plot_reber_predictions, plot_trace
 from lstm_core.tasks import adding, reber
 from lstm_core.tasks.adding import AddingConfig
 
@@ -37,7 +37,7 @@ def live_run_panel(task_config: Any, network: str, learning_rate: float, max_seq
                    max_seconds: float = 20.0, window: int = 2000,
                    inspect: Optional[Callable[[LiveRun], Figure]] = None,
                    plot_options: Optional[dict[str, Any]] = None, p: Optional[int] = None) -> widgets.Widget:
-    """A "train" button that runs :func:`lstm_core.gauntlet.live_paper_run` and plots the result.
+    """A "train" button that runs :func:`lstm_core.analysis.inside.live_paper_run` and plots the result.
 
     Args:
         task_config: the task (paper config name or config object) used without a slider.

@@ -1,7 +1,7 @@
 """Figures of the chapter on the 1997 details: the scissors, the gate biases, the squashers g and h.
 
 - ``plot_unrolled_graph``: two steps of one memory cell as a computation graph, the edges
-  the scissors cut drawn dashed (from :func:`lstm_core.experiments.unrolled_graph`);
+  the scissors cut drawn dashed (from :func:`lstm_core.analysis.design.unrolled_graph`);
 - ``plot_path_counts``: how many chain-rule paths link s_c(t-k) to s_c(t), kept vs all;
 - ``plot_learning_curves``: training curves of several variants, one thin line per seed;
 - ``plot_bias_sweep`` and ``plot_drift``: what the initial input-gate bias does;

@@ -1,6 +1,6 @@
 """The reproduction's results beside the paper's: loading shipped results, side-by-side tables.
 
-Results of ``python -m lstm_core.reproduce`` ship inside the package (``lstm_core/results/``),
+Results of ``python -m lstm_core.reproduction`` ship inside the package (``lstm_core/reproduction/data/``),
 so a chapter shows them without retraining, on Binder, Colab or a static page alike.
 """
 
@@ -14,9 +14,9 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .gauntlet import trial_error_rates
-from .paper import format_value
-from .protocol import ROWS, build_model, get_row
+from lstm_core.analysis.inside import trial_error_rates
+from lstm_core.reproduction.paper import format_value
+from lstm_core.reproduction.protocol import ROWS, build_model, get_row
 
 SHIPPED = "paper_protocol.json"  # the full reproduction
 BASELINES = "baselines.json"  # the vanilla-RNN baselines
@@ -24,14 +24,14 @@ BASELINES = "baselines.json"  # the vanilla-RNN baselines
 
 def results_path(name: str = SHIPPED) -> Path:
     """Where shipped results live inside the installed package."""
-    return Path(str(resources.files("lstm_core") / "results" / name))
+    return Path(str(resources.files("lstm_core.reproduction") / "data" / name))
 
 
 def load_results(path: Optional[str | Path] = None) -> dict[str, Any]:
     """Shipped results (or those at ``path``): {"meta": ..., "rows": {row key: result dict}}."""
     p = Path(path) if path is not None else results_path()
     if not p.exists():
-        raise ValueError(f"no results at {p}; run `python -m lstm_core.reproduce all` to produce them")
+        raise ValueError(f"no results at {p}; run `python -m lstm_core.reproduction all` to produce them")
     return json.loads(p.read_text())
 
 
@@ -45,7 +45,7 @@ def trained_model(key: str, results: Optional[dict[str, Any]] = None):
         raise ValueError(f"row {key!r} is not in the results; rows there: {sorted(results['rows'])}")
     res = results["rows"][key]
     if not res.get("example_weights"):
-        raise ValueError(f"the results of row {key!r} kept no weights; rerun it with lstm_core.reproduce")
+        raise ValueError(f"the results of row {key!r} kept no weights; rerun it with lstm_core.reproduction.cli")
     return build_model(get_row(key), res["example_weights"])
 
 

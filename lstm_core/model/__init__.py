@@ -1,0 +1,6 @@
+"""The model: the paper's squashers, the 1997 memory-cell block, the networks built from it and the baselines.
+
+    activations  f, g, h of App. A.1 (and the 2a/2b exceptions)
+    cells        one step of the 1997 memory-cell layer (CEC, shared gates, the scissors); a tanh RNN cell
+    networks     LSTM1997 and its baselines with one interface; the paper's networks by name (Table 10 counts)
+"""
