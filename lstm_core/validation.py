@@ -1,0 +1,209 @@
+"""One rule per kind of value, used by every module that takes arguments from a reader.
+
+Each function checks one value, returns it in its plain Python form (so ``np.int64(3)`` comes
+back as ``3``) and raises an error whose message names the argument, the value given and what
+to pass instead:
+
+================  ==========================================================  ================
+function          accepts                                                     returns
+================  ==========================================================  ================
+``positive_int``  ints and numpy integers >= 1 (or >= ``low``); not bools,    ``int``
+                  not floats (``3.0`` is refused: sizes are counted)
+``nonneg_int``    the same, >= 0                                              ``int``
+``positive_real`` finite reals > 0 (ints, floats, numpy scalars); not bools,  ``float``
+                  not inf, not nan -- learning rates, time limits, ranges
+``nonneg_real``   finite reals >= 0                                           ``float``
+``real``          finite reals, optionally within [low, high]                 ``float``
+``probability``   finite reals in [0, 1] -- probabilities, fractions, rates   ``float``
+``switch``        ``True``/``False`` only (and numpy bools): ``"no"`` and     ``bool``
+                  ``0`` are refused, since ``bool("no")`` is True
+``choice``        one of a given set of options                               the value
+``shape``         an array (numpy or torch) whose shape matches a pattern     the shape
+================  ==========================================================  ================
+
+``learning_rate`` is ``positive_real`` under its usual name. Every function takes
+``allow_none=True`` where "not given" is a valid answer (e.g. ``max_seconds=None``).
+
+Type errors (a string where a number belongs) raise ``TypeError``; a value of the right kind
+out of range raises ``ValueError``. Both subclass ``Exception`` and carry the same message form:
+
+    >>> positive_int("n_blocks", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_blocks must be a positive integer (>= 1); got 0. Pass a whole number such as 4.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Iterable, Optional, Sequence
+
+import numpy as np
+
+__all__ = [
+    "positive_int", "nonneg_int", "positive_real", "nonneg_real", "real", "learning_rate",
+    "probability", "switch", "choice", "shape",
+]
+
+
+def _describe(value: Any) -> str:
+    """``value!r`` plus its type when the repr hides it (``'3'`` vs ``3``, ``np.float64``)."""
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    kind = type(value).__name__
+    if type(value) in (int, float, bool, str, type(None)):
+        return text
+    return f"{text} (a {kind})"
+
+
+def _is_integer(value: Any) -> bool:
+    # numbers.Integral covers int and numpy integers (numpy registers them); bool is an int
+    # subclass but a switch is not a count.
+    return isinstance(value, numbers.Integral) and not _is_bool(value)
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not _is_bool(value)
+
+
+def positive_int(name: str, value: Any, *, low: int = 1, high: Optional[int] = None,
+                 allow_none: bool = False) -> Optional[int]:
+    """``value`` as an int in [low, high]; ints and numpy integers only (no bools, no floats)."""
+    if value is None and allow_none:
+        return None
+    bound = f">= {low}" if high is None else f"in [{low}, {high}]"
+    none = " or None" if allow_none else ""
+    if not _is_integer(value):
+        raise TypeError(f"{name} must be a positive integer ({bound}){none}; got {_describe(value)}. "
+                        f"Pass a whole number such as {max(low, 4) if high is None else low}.")
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{name} must be a positive integer ({bound}){none}; got {value}. "
+                         f"Pass a whole number such as {max(low, 4) if high is None else low}.")
+    return value
+
+
+def nonneg_int(name: str, value: Any, *, high: Optional[int] = None,
+               allow_none: bool = False) -> Optional[int]:
+    """``value`` as an int >= 0 (and <= high); ints and numpy integers only."""
+    if value is None and allow_none:
+        return None
+    bound = ">= 0" if high is None else f"in [0, {high}]"
+    none = " or None" if allow_none else ""
+    if not _is_integer(value):
+        raise TypeError(f"{name} must be a non-negative integer ({bound}){none}; got {_describe(value)}. "
+                        "Pass a whole number such as 0 or 10.")
+    value = int(value)
+    if value < 0 or (high is not None and value > high):
+        raise ValueError(f"{name} must be a non-negative integer ({bound}){none}; got {value}. "
+                         "Pass a whole number such as 0 or 10.")
+    return value
+
+
+def real(name: str, value: Any, *, low: Optional[float] = None, high: Optional[float] = None,
+         low_open: bool = False, high_open: bool = False, allow_none: bool = False,
+         what: str = "a finite number", example: str = "") -> Optional[float]:
+    """``value`` as a finite float, optionally within low..high (open or closed ends)."""
+    if value is None and allow_none:
+        return None
+    parts = []
+    if low is not None:
+        parts.append(f"{'>' if low_open else '>='} {low:g}")
+    if high is not None:
+        parts.append(f"{'<' if high_open else '<='} {high:g}")
+    bound = f" ({' and '.join(parts)})" if parts else ""
+    none = " or None" if allow_none else ""
+    hint = f" Pass a number such as {example}." if example else ""
+    if not _is_real(value):
+        raise TypeError(f"{name} must be {what}{bound}{none}; got {_describe(value)}.{hint}")
+    x = float(value)
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be {what}{bound}{none}; got {value!r}, which is not finite.{hint}")
+    if low is not None and (x <= low if low_open else x < low):
+        raise ValueError(f"{name} must be {what}{bound}{none}; got {value!r}.{hint}")
+    if high is not None and (x >= high if high_open else x > high):
+        raise ValueError(f"{name} must be {what}{bound}{none}; got {value!r}.{hint}")
+    return x
+
+
+def positive_real(name: str, value: Any, *, high: Optional[float] = None,
+                  allow_none: bool = False, example: str = "0.1") -> Optional[float]:
+    """``value`` as a finite float > 0 (<= high); refuses bools, inf and nan."""
+    return real(name, value, low=0.0, low_open=True, high=high, allow_none=allow_none,
+                what="a finite positive number", example=example)
+
+
+def nonneg_real(name: str, value: Any, *, high: Optional[float] = None,
+                allow_none: bool = False, example: str = "0.5") -> Optional[float]:
+    """``value`` as a finite float >= 0 (<= high)."""
+    return real(name, value, low=0.0, high=high, allow_none=allow_none,
+                what="a finite non-negative number", example=example)
+
+
+def learning_rate(name: str, value: Any, *, allow_none: bool = False) -> Optional[float]:
+    """A learning rate: a finite positive real (``True``, ``inf``, ``nan``, ``0``, ``-0.1`` refused)."""
+    return positive_real(name, value, allow_none=allow_none, example="0.1 or 1.0")
+
+
+def probability(name: str, value: Any, *, low_open: bool = False, high_open: bool = False,
+                allow_none: bool = False) -> Optional[float]:
+    """``value`` as a float in [0, 1] (ends open on request): probabilities, fractions, rates."""
+    return real(name, value, low=0.0, high=1.0, low_open=low_open, high_open=high_open,
+                allow_none=allow_none, what="a probability", example="0.5")
+
+
+def switch(name: str, value: Any, *, allow_none: bool = False) -> Optional[bool]:
+    """``value`` as a bool; only ``True``/``False`` (or numpy bools) -- ``"no"`` or ``0`` raise."""
+    if value is None and allow_none:
+        return None
+    if not _is_bool(value):
+        none = " or None" if allow_none else ""
+        raise TypeError(f"{name} is a switch and must be True or False{none}; got {_describe(value)}. "
+                        f"Pass {name}=True or {name}=False.")
+    return bool(value)
+
+
+def choice(name: str, value: Any, options: Iterable[Any]) -> Any:
+    """``value`` if it is one of ``options``; otherwise a ValueError that lists them."""
+    options = list(options)
+    try:
+        ok = value in options
+    except TypeError:  # unhashable value against a set-like container
+        ok = False
+    if not ok or _is_bool(value) and not any(_is_bool(o) for o in options):
+        listed = ", ".join(repr(o) for o in options)
+        raise ValueError(f"{name} must be one of {listed}; got {_describe(value)}.")
+    return value
+
+
+def shape(name: str, array: Any, pattern: Sequence[Any], *, legend: str = "") -> tuple[int, ...]:
+    """Check that ``array.shape`` matches ``pattern``; return the shape as a tuple of ints.
+
+    ``pattern`` holds one entry per axis: an int (that exact size), ``None`` (any size) or a
+    string (a named size: any value, but the same wherever the name repeats; it is printed in
+    the message, e.g. ``("batch", "T", 3)``). ``legend`` is added to the message.
+    """
+    pattern = tuple(pattern)
+    shown = "(" + ", ".join("*" if p is None else str(p) for p in pattern) + ("," if len(pattern) == 1 else "") + ")"
+    if not hasattr(array, "shape"):
+        raise TypeError(f"{name} must be an array of shape {shown}; got {_describe(array)}."
+                        + (f" {legend}" if legend else ""))
+    got = tuple(int(n) for n in array.shape)
+    named: dict[str, int] = {}
+    ok = len(got) == len(pattern)
+    if ok:
+        for size, want in zip(got, pattern):
+            if isinstance(want, str):
+                if named.setdefault(want, size) != size:
+                    ok = False
+            elif want is not None and size != want:
+                ok = False
+    if not ok:
+        raise ValueError(f"{name} must have shape {shown}; got {got}." + (f" {legend}" if legend else ""))
+    return got
