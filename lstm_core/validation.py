@@ -24,8 +24,9 @@ function          accepts                                                     re
 ``learning_rate`` is ``positive_real`` under its usual name. Every function takes
 ``allow_none=True`` where "not given" is a valid answer (e.g. ``max_seconds=None``).
 
-Type errors (a string where a number belongs) raise ``TypeError``; a value of the right kind
-out of range raises ``ValueError``. Both subclass ``Exception`` and carry the same message form:
+A value of the wrong kind (a string or a float where a count belongs) raises ``WrongType``,
+which is both a ``TypeError`` and a ``ValueError`` (so code that catches either sees it); a value
+of the right kind out of range raises ``ValueError``. Both carry the same message form:
 
     >>> positive_int("n_blocks", 0)
     Traceback (most recent call last):
@@ -42,9 +43,13 @@ from typing import Any, Iterable, Optional, Sequence
 import numpy as np
 
 __all__ = [
-    "positive_int", "nonneg_int", "positive_real", "nonneg_real", "real", "learning_rate",
+    "WrongType", "positive_int", "nonneg_int", "positive_real", "nonneg_real", "real", "learning_rate",
     "probability", "switch", "choice", "shape",
 ]
+
+
+class WrongType(TypeError, ValueError):
+    """A value of the wrong kind (e.g. ``"3"`` or ``3.0`` for a size): a TypeError and a ValueError."""
 
 
 def _describe(value: Any) -> str:
@@ -80,7 +85,7 @@ def positive_int(name: str, value: Any, *, low: int = 1, high: Optional[int] = N
     bound = f">= {low}" if high is None else f"in [{low}, {high}]"
     none = " or None" if allow_none else ""
     if not _is_integer(value):
-        raise TypeError(f"{name} must be a positive integer ({bound}){none}; got {_describe(value)}. "
+        raise WrongType(f"{name} must be a positive integer ({bound}){none}; got {_describe(value)}. "
                         f"Pass a whole number such as {max(low, 4) if high is None else low}.")
     value = int(value)
     if value < low or (high is not None and value > high):
@@ -97,7 +102,7 @@ def nonneg_int(name: str, value: Any, *, high: Optional[int] = None,
     bound = ">= 0" if high is None else f"in [0, {high}]"
     none = " or None" if allow_none else ""
     if not _is_integer(value):
-        raise TypeError(f"{name} must be a non-negative integer ({bound}){none}; got {_describe(value)}. "
+        raise WrongType(f"{name} must be a non-negative integer ({bound}){none}; got {_describe(value)}. "
                         "Pass a whole number such as 0 or 10.")
     value = int(value)
     if value < 0 or (high is not None and value > high):
@@ -121,7 +126,7 @@ def real(name: str, value: Any, *, low: Optional[float] = None, high: Optional[f
     none = " or None" if allow_none else ""
     hint = f" Pass a number such as {example}." if example else ""
     if not _is_real(value):
-        raise TypeError(f"{name} must be {what}{bound}{none}; got {_describe(value)}.{hint}")
+        raise WrongType(f"{name} must be {what}{bound}{none}; got {_describe(value)}.{hint}")
     x = float(value)
     if not math.isfinite(x):
         raise ValueError(f"{name} must be {what}{bound}{none}; got {value!r}, which is not finite.{hint}")
@@ -164,7 +169,7 @@ def switch(name: str, value: Any, *, allow_none: bool = False) -> Optional[bool]
         return None
     if not _is_bool(value):
         none = " or None" if allow_none else ""
-        raise TypeError(f"{name} is a switch and must be True or False{none}; got {_describe(value)}. "
+        raise WrongType(f"{name} is a switch and must be True or False{none}; got {_describe(value)}. "
                         f"Pass {name}=True or {name}=False.")
     return bool(value)
 
@@ -192,7 +197,7 @@ def shape(name: str, array: Any, pattern: Sequence[Any], *, legend: str = "") ->
     pattern = tuple(pattern)
     shown = "(" + ", ".join("*" if p is None else str(p) for p in pattern) + ("," if len(pattern) == 1 else "") + ")"
     if not hasattr(array, "shape"):
-        raise TypeError(f"{name} must be an array of shape {shown}; got {_describe(array)}."
+        raise WrongType(f"{name} must be an array of shape {shown}; got {_describe(array)}."
                         + (f" {legend}" if legend else ""))
     got = tuple(int(n) for n in array.shape)
     named: dict[str, int] = {}

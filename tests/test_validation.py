@@ -131,3 +131,13 @@ def test_shape_refuses_mismatch_naming_both(array, pattern):
 def test_shape_refuses_non_arrays():
     with pytest.raises(TypeError, match=r"x must be an array of shape \(\*, 3\); got \[1, 2, 3\]"):
         v.shape("x", [1, 2, 3], (None, 3))
+
+
+def test_wrong_kinds_are_both_type_and_value_errors():
+    # code written against the old checks caught ValueError; new code may catch TypeError
+    for call in (lambda: v.positive_int("n", 2.5), lambda: v.learning_rate("lr", "0.1"),
+                 lambda: v.switch("scissors", "no"), lambda: v.shape("x", 3, (1,))):
+        with pytest.raises(TypeError):
+            call()
+        with pytest.raises(ValueError):
+            call()
