@@ -19,6 +19,8 @@ function          accepts                                                     re
                   ``0`` are refused, since ``bool("no")`` is True
 ``choice``        one of a given set of options                               the value
 ``shape``         an array (numpy or torch) whose shape matches a pattern     the shape
+``state``         a recurrent state ``hx``: one tensor per part, each of the  None
+                  given shape and the model's dtype (as ``nn.RNN`` refuses)
 ================  ==========================================================  ================
 
 ``learning_rate`` is ``positive_real`` under its usual name. Every function takes
@@ -41,10 +43,11 @@ import numbers
 from typing import Any, Iterable, Optional, Sequence
 
 import numpy as np
+import torch
 
 __all__ = [
     "WrongType", "positive_int", "nonneg_int", "positive_real", "nonneg_real", "real", "learning_rate",
-    "probability", "switch", "choice", "shape",
+    "probability", "switch", "choice", "shape", "state",
 ]
 
 
@@ -212,3 +215,27 @@ def shape(name: str, array: Any, pattern: Sequence[Any], *, legend: str = "") ->
     if not ok:
         raise ValueError(f"{name} must have shape {shown}; got {got}." + (f" {legend}" if legend else ""))
     return got
+
+
+def state(hx: Any, names: Sequence[str], shapes: Sequence[tuple[int, ...]], dtype: Any) -> None:
+    """Refuse a state ``hx`` that is not one tensor per name with these shapes and this dtype.
+
+    ``hx`` is a tuple of tensors when ``names`` has several entries, a tensor when it has one
+    (a 1-tuple is accepted too). The message names the tensor, the shape or dtype expected and
+    the one given, and how to get a right one (the model's ``initial_state``).
+    """
+    legend = f"({', '.join(names)})" if len(names) > 1 else names[0]
+    parts = (hx,) if len(names) == 1 and isinstance(hx, torch.Tensor) else hx
+    if not isinstance(parts, (tuple, list)) or len(parts) != len(names):
+        got = f"{len(parts)} tensors" if isinstance(parts, (tuple, list)) else type(hx).__name__
+        raise ValueError(f"hx must be the state {legend}: {len(names)} tensor(s) of shapes "
+                         f"{', '.join(map(str, shapes))}; got {got}. Pass hx=None to start from zeros.")
+    for t, shape, name in zip(parts, shapes, names):
+        if not isinstance(t, torch.Tensor):
+            raise ValueError(f"state {name} must be a torch.Tensor of shape {shape}; got {type(t).__name__}")
+        if tuple(t.shape) != tuple(shape):
+            what = " (its batch size must equal the input's)" if t.dim() == len(shape) and t.shape[1:] == shape[1:] else ""
+            raise ValueError(f"state {name} must have shape {shape}{what}, got {tuple(t.shape)}")
+        if t.dtype != dtype:
+            raise ValueError(f"state {name} has dtype {t.dtype} but the model's parameters are {dtype}; "
+                             f"convert the state (e.g. {name}.to({dtype})) or the model (model.to({dtype}))")

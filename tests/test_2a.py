@@ -83,7 +83,7 @@ def test_seeded_init_in_range_and_global_rng_untouched():
         assert x.abs().max() <= 0.2 and x.abs().max() > 0.1  # the paper's [-0.2, 0.2]
     with pytest.raises(ValueError, match="unknown config fields"):
         paper_network("2a-B", n_blocks=2)
-    with pytest.raises(ValueError, match="unknown squasher"):
+    with pytest.raises(ValueError, match=r"g \(the cell-input squasher\) must be one of"):
         LSTM2aConfig(n_inputs=3, n_outputs=3, g="relu")
 
 

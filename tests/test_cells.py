@@ -332,7 +332,7 @@ def test_bad_network_input_raises_value_error(bad, match):
     (dict(n_inputs=2, n_outputs=1, n_blocks=-1), "n_blocks must be a positive integer"),
     (dict(n_inputs=2, n_outputs=1, n_blocks=1, block_size=0), "block_size"),
     (dict(n_inputs=2, n_outputs=1, n_blocks=1, bias_units="some"), "bias_units must be one of"),
-    (dict(n_inputs=2, n_outputs=1, n_blocks=1, init_range=0), "init_range must be positive"),
+    (dict(n_inputs=2, n_outputs=1, n_blocks=1, init_range=0), "init_range must be a finite positive number"),
     (dict(n_inputs=2, n_outputs=1, n_blocks=1, g="relu"), "unknown activation 'relu'"),
 ])
 def test_bad_config_raises_value_error(kwargs, match):

@@ -39,6 +39,7 @@ from typing import Optional
 import torch
 from torch import nn
 
+from lstm_core import validation as validate
 from lstm_core.model import activations
 
 
@@ -162,9 +163,11 @@ class LSTM1997Cell(nn.Module):
         h: str = "h",
     ) -> None:
         super().__init__()
-        for name, value in (("n_inputs", n_inputs), ("n_blocks", n_blocks), ("block_size", block_size)):
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        n_inputs, n_blocks, block_size = (validate.positive_int(name, value) for name, value in (
+            ("n_inputs", n_inputs), ("n_blocks", n_blocks), ("block_size", block_size)))
+        output_gate, forget_gate, bias_gates, bias_cells = (validate.switch(name, value) for name, value in (
+            ("output_gate", output_gate), ("forget_gate", forget_gate),
+            ("bias_gates", bias_gates), ("bias_cells", bias_cells)))
         self.n_inputs, self.n_blocks, self.block_size = n_inputs, n_blocks, block_size
         self.scissors, self.output_gate, self.forget_gate = scissors, output_gate, forget_gate
         self.g_name, self.h_name = g, h
@@ -190,6 +193,15 @@ class LSTM1997Cell(nn.Module):
         self.bias_c = bias(self.n_cells, bias_cells)
         self.reset_parameters()
 
+    @property
+    def scissors(self) -> bool:
+        """The paper's truncated backprop (App. A.1): True cuts, False is full BPTT. A real bool only."""
+        return self._scissors
+
+    @scissors.setter
+    def scissors(self, on: bool) -> None:
+        self._scissors = validate.switch("scissors", on)
+
     # -- parameters ---------------------------------------------------------------------
     def reset_parameters(
         self,
@@ -205,9 +217,9 @@ class LSTM1997Cell(nn.Module):
         ``*_gate_bias`` give one fixed initial bias per block (e.g. the adding problem's
         input-gate biases (-3, -6)); None draws them at random like the other biases.
         """
-        if not init_range > 0:
-            raise ValueError(f"init_range must be positive, got {init_range!r}")
-        bias_range = init_range if random_bias_range is None else random_bias_range
+        init_range = validate.positive_real("init_range", init_range)
+        bias_range = init_range if random_bias_range is None else validate.positive_real(
+            "random_bias_range", random_bias_range)
         with torch.no_grad():
             for p in (self.weight_in, self.weight_out, self.weight_forget, self.weight_c):
                 if p is not None:
@@ -280,9 +292,9 @@ class LSTM1997Cell(nn.Module):
     def forward(
         self, input: torch.Tensor, hx: Optional[tuple[torch.Tensor, torch.Tensor]] = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        _check_step_input(input, self.n_inputs)
+        _check_step_input(input, self.n_inputs, self.weight_c.dtype)
         if hx is not None:
-            _check_state(hx, input.shape[0], (self.hidden_size, self.n_cells), ("y", "s"))
+            _check_state(hx, input, (self.hidden_size, self.n_cells), ("y", "s"), self.weight_c.dtype)
         out = self.step(input, hx)
         return out.y, out.s
 
@@ -296,9 +308,8 @@ class VanillaRNNCell(nn.Module):
 
     def __init__(self, n_inputs: int, hidden_size: int, bias: bool = True) -> None:
         super().__init__()
-        for name, value in (("n_inputs", n_inputs), ("hidden_size", hidden_size)):
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        n_inputs, hidden_size = validate.positive_int("n_inputs", n_inputs), validate.positive_int("hidden_size", hidden_size)
+        bias = validate.switch("bias", bias)
         self.n_inputs, self.hidden_size = n_inputs, hidden_size
         self.weight_ih = nn.Parameter(torch.empty(hidden_size, n_inputs))
         self.weight_hh = nn.Parameter(torch.empty(hidden_size, hidden_size))
@@ -309,7 +320,7 @@ class VanillaRNNCell(nn.Module):
     def reset_parameters(self, init_range: Optional[float] = None,
                          generator: Optional[torch.Generator] = None) -> None:
         """U[-r, r] with r = 1/sqrt(hidden_size) (PyTorch's default) unless ``init_range``."""
-        r = 1.0 / math.sqrt(self.hidden_size) if init_range is None else init_range
+        r = 1.0 / math.sqrt(self.hidden_size) if init_range is None else validate.positive_real("init_range", init_range)
         with torch.no_grad():
             for p in self.parameters():
                 _uniform_(p, r, generator)
@@ -322,11 +333,11 @@ class VanillaRNNCell(nn.Module):
         return _linear(x, self.weight_ih, self.bias_ih) + _linear(h_prev, self.weight_hh, self.bias_hh)
 
     def forward(self, input: torch.Tensor, hx: Optional[torch.Tensor] = None) -> torch.Tensor:
-        _check_step_input(input, self.n_inputs)
+        _check_step_input(input, self.n_inputs, self.weight_hh.dtype)
         if hx is None:
             hx = torch.zeros(input.shape[0], self.hidden_size, dtype=input.dtype)
         else:
-            _check_state((hx,), input.shape[0], (self.hidden_size,), ("h",))
+            _check_state((hx,), input, (self.hidden_size,), ("h",), self.weight_hh.dtype)
         return torch.tanh(self.preactivation(input, hx))
 
 
@@ -340,18 +351,19 @@ def _uniform_(p: torch.Tensor, r: float, generator: Optional[torch.Generator]) -
     p.uniform_(-r, r, generator=generator)
 
 
-def _check_step_input(x: torch.Tensor, n_inputs: int) -> None:
+def _check_step_input(x: torch.Tensor, n_inputs: int, dtype: torch.dtype) -> None:
     if not isinstance(x, torch.Tensor):
         raise ValueError(f"input must be a torch.Tensor of shape (batch, {n_inputs}), got {type(x).__name__}")
     if x.dim() != 2 or x.shape[1] != n_inputs:
         raise ValueError(f"expected input of shape (batch, {n_inputs}), got {tuple(x.shape)}")
+    if x.dtype != dtype:  # as nn.RNNCell: no silent conversion inside a cell
+        raise ValueError(f"input has dtype {x.dtype} but the cell's parameters are {dtype}; "
+                         f"convert one of them (input.to({dtype}) or cell.to({x.dtype}))")
     if not torch.isfinite(x).all():
         raise ValueError("input contains NaN or inf; clean the data or lower the learning rate of whatever produced it")
 
 
-def _check_state(hx: tuple, batch: int, sizes: tuple[int, ...], names: tuple[str, ...]) -> None:
-    if len(hx) != len(sizes):
-        raise ValueError(f"state must be a tuple {names}, got {len(hx)} tensors")
-    for t, size, name in zip(hx, sizes, names):
-        if tuple(t.shape) != (batch, size):
-            raise ValueError(f"state {name} must have shape ({batch}, {size}), got {tuple(t.shape)}")
+def _check_state(hx: tuple, input: torch.Tensor, sizes: tuple[int, ...], names: tuple[str, ...],
+                 dtype: torch.dtype) -> None:
+    """hx: one (batch, size) tensor per name, of the input's batch and the cell's dtype (as ``nn.RNNCell``)."""
+    validate.state(hx, names, [(input.shape[0], size) for size in sizes], dtype)

@@ -34,6 +34,7 @@ from typing import Any, Optional
 import torch
 from torch import nn
 
+from lstm_core import validation as validate
 from lstm_core.model import activations
 from lstm_core.model.cells import CellStep, LSTM1997Cell, VanillaRNNCell, cell_update
 
@@ -75,6 +76,7 @@ class SequenceModel(nn.Module):
 
     n_inputs: int
     n_outputs: int
+    state_names: tuple[str, ...] = ("h",)  # the parts of a state ``hx``, in order (for messages)
 
     def initial_state(self, batch: int, like: torch.Tensor) -> Any:
         raise NotImplementedError
@@ -92,7 +94,7 @@ class SequenceModel(nn.Module):
     def forward(self, input: torch.Tensor, hx: Any = None) -> tuple[torch.Tensor, Any]:
         """(batch, T, n_inputs) -> ((batch, T, n_outputs), final state)."""
         x = self.check_input(input)
-        state = self.initial_state(x.shape[0], x) if hx is None else hx
+        state = self.initial_state(x.shape[0], x) if hx is None else self.check_state(hx, x)
         features = []
         for t in range(x.shape[1]):
             state, feat, _ = self.step(x[:, t], state)
@@ -102,7 +104,7 @@ class SequenceModel(nn.Module):
     def run(self, input: torch.Tensor, hx: Any = None) -> SequenceTrace:
         """Like ``forward`` but keeps every step's state and record (for gradients and plots)."""
         x = self.check_input(input)
-        state = self.initial_state(x.shape[0], x) if hx is None else hx
+        state = self.initial_state(x.shape[0], x) if hx is None else self.check_state(hx, x)
         features, states, steps = [], [], []
         for t in range(x.shape[1]):
             state, feat, record = self.step(x[:, t], state)
@@ -130,16 +132,31 @@ class SequenceModel(nn.Module):
         return input
 
 
-def _check_sizes(**sizes: int) -> None:
-    for name, value in sizes.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    def check_state(self, hx: Any, x: torch.Tensor) -> Any:
+        """Refuse a state of the wrong structure, shape, batch size or dtype (as ``nn.RNN`` does).
+
+        ``hx`` must look like ``initial_state(batch, x)``: the same parts (``state_names``), each
+        (batch, size) with the input's batch and the parameters' dtype. Returns ``hx``.
+        """
+        ref = self.initial_state(x.shape[0], x)
+        parts = ref if isinstance(ref, tuple) else (ref,)
+        validate.state(hx, self.state_names, [tuple(t.shape) for t in parts], x.dtype)
+        return hx
+
+
+def _check_sizes(**sizes: int) -> tuple[int, ...]:
+    """The sizes as plain ints (numpy integers accepted), in the order given; see ``validation``."""
+    return tuple(validate.positive_int(name, value) for name, value in sizes.items())
+
+
+def _normalise_sizes(config: Any, *names: str) -> None:
+    """Check a frozen config's size fields and store them as plain ints."""
+    for name, value in zip(names, _check_sizes(**{n: getattr(config, n) for n in names})):
+        object.__setattr__(config, name, value)
 
 
 def _output_activation(name: str):
-    if name not in _OUTPUT_ACTIVATIONS:
-        raise ValueError(f"unknown output activation {name!r}; expected one of {sorted(_OUTPUT_ACTIVATIONS)}")
-    return _OUTPUT_ACTIVATIONS[name]
+    return _OUTPUT_ACTIVATIONS[validate.choice("output_activation", name, sorted(_OUTPUT_ACTIVATIONS))]
 
 
 # ======================================================================================
@@ -170,12 +187,12 @@ class LSTM1997Config:
     output_activation: str = "sigmoid"  # output units' squasher (the paper's f)
 
     def __post_init__(self) -> None:
-        _check_sizes(n_inputs=self.n_inputs, n_outputs=self.n_outputs,
-                     n_blocks=self.n_blocks, block_size=self.block_size)
-        if self.bias_units not in BIAS_UNITS:
-            raise ValueError(f"bias_units must be one of {BIAS_UNITS}, got {self.bias_units!r}")
-        if not self.init_range > 0:
-            raise ValueError(f"init_range must be positive, got {self.init_range!r}")
+        _normalise_sizes(self, "n_inputs", "n_outputs", "n_blocks", "block_size")
+        validate.choice("bias_units", self.bias_units, BIAS_UNITS)
+        validate.positive_real("init_range", self.init_range)
+        validate.positive_real("random_bias_range", self.random_bias_range, allow_none=True)
+        for name in ("output_gate", "scissors", "forget_gate"):
+            validate.switch(name, getattr(self, name))
         _output_activation(self.output_activation)
 
 
@@ -212,7 +229,7 @@ class LSTM1997(SequenceModel):
 
     @scissors.setter
     def scissors(self, on: bool) -> None:
-        self.cell.scissors = bool(on)
+        self.cell.scissors = on  # the cell refuses anything but True/False ("no" would be truthy)
 
     def reset_parameters(self, seed: Optional[int] = None) -> None:
         c = self.config
@@ -227,6 +244,8 @@ class LSTM1997(SequenceModel):
 
     def extra_repr(self) -> str:
         return f"n_outputs={self.n_outputs}, bias_units={self.config.bias_units!r}, init_range={self.config.init_range}"
+
+    state_names = ("y", "s")
 
     def initial_state(self, batch: int, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         return self.cell.initial_state(batch, like)
@@ -258,12 +277,10 @@ class LSTM2aConfig:
     output_activation: str = "sigmoid"  # output units' squasher (the paper's f)
 
     def __post_init__(self) -> None:
-        _check_sizes(n_inputs=self.n_inputs, n_outputs=self.n_outputs)
-        if not self.init_range > 0:
-            raise ValueError(f"init_range must be positive, got {self.init_range!r}")
-        for name in (self.g, self.h):
-            if name not in activations.ACTIVATIONS:
-                raise ValueError(f"unknown squasher {name!r}; expected one of {sorted(activations.ACTIVATIONS)}")
+        _normalise_sizes(self, "n_inputs", "n_outputs")
+        validate.positive_real("init_range", self.init_range)
+        validate.choice("g (the cell-input squasher)", self.g, sorted(activations.ACTIVATIONS))
+        validate.choice("h (the cell-output squasher)", self.h, sorted(activations.ACTIVATIONS))
         _output_activation(self.output_activation)
 
 
@@ -330,6 +347,8 @@ class LSTM2a(SequenceModel):
         c = self.config
         return (f"n_inputs={self.n_inputs}, n_outputs={self.n_outputs}, g={c.g!r}, h={c.h!r}, "
                 f"init_range={c.init_range}, connectivity='B'")
+
+    state_names = ("s",)
 
     def initial_state(self, batch: int, like: torch.Tensor) -> torch.Tensor:
         """s_c(0) = 0 (the only state: no unit reads y(t-1))."""
@@ -415,7 +434,7 @@ def paper_spec(name: str, p: Optional[int] = None) -> PaperNetwork:
         return spec
     if key not in ("2a", "2a-B", "2c"):
         raise ValueError(f"p (the alphabet size) applies to experiments 2a/2b/2c only, not {name!r}")
-    _check_sizes(p=p)
+    (p,) = _check_sizes(p=p)
     if key == "2c":  # p + 4 input symbols, Table 3: #w = 6p + 64
         return replace(spec, config=replace(spec.config, n_inputs=p + 4), table10_weights=6 * p + 64)
     if key == "2a-B":  # p + 1 symbols in and out: (p + 1)^2 + 3 (p + 1) weights, Table 2: 10,504 at p = 100
@@ -465,7 +484,8 @@ class VanillaRNN(SequenceModel):
     def __init__(self, n_inputs: int, hidden_size: int, n_outputs: int, *,
                  output_activation: str = "sigmoid", seed: Optional[int] = None) -> None:
         super().__init__()
-        _check_sizes(n_inputs=n_inputs, hidden_size=hidden_size, n_outputs=n_outputs)
+        n_inputs, hidden_size, n_outputs = _check_sizes(n_inputs=n_inputs, hidden_size=hidden_size,
+                                                        n_outputs=n_outputs)
         self.n_inputs, self.n_outputs = n_inputs, n_outputs
         self.output_activation = _output_activation(output_activation)
         with _seeded(seed):
@@ -490,7 +510,8 @@ class _TorchRecurrent(SequenceModel):
 
     def _setup(self, rnn_class: type, n_inputs: int, hidden_size: int, n_outputs: int,
                output_activation: str, seed: Optional[int]) -> None:
-        _check_sizes(n_inputs=n_inputs, hidden_size=hidden_size, n_outputs=n_outputs)
+        n_inputs, hidden_size, n_outputs = _check_sizes(n_inputs=n_inputs, hidden_size=hidden_size,
+                                                        n_outputs=n_outputs)
         self.n_inputs, self.n_outputs = n_inputs, n_outputs
         self.output_activation = _output_activation(output_activation)
         with _seeded(seed):
@@ -508,7 +529,7 @@ class _TorchRecurrent(SequenceModel):
 
     def forward(self, input: torch.Tensor, hx: Any = None) -> tuple[torch.Tensor, Any]:
         x = self.check_input(input)  # whole sequence in one call: the fast library kernel
-        out, state = self.rnn(x, None if hx is None else self._to_torch(hx))
+        out, state = self.rnn(x, None if hx is None else self._to_torch(self.check_state(hx, x)))
         return self.readout(out), self._from_torch(state)
 
     def step(self, x_t: torch.Tensor, state: Any) -> tuple[Any, torch.Tensor, torch.Tensor]:
@@ -527,6 +548,8 @@ class TorchLSTM(_TorchRecurrent):
                  output_activation: str = "sigmoid", seed: Optional[int] = None) -> None:
         super().__init__()
         self._setup(nn.LSTM, n_inputs, hidden_size, n_outputs, output_activation, seed)
+
+    state_names = ("h", "c")
 
     def initial_state(self, batch: int, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         z = torch.zeros(batch, self.rnn.hidden_size, dtype=like.dtype)
@@ -574,7 +597,8 @@ class TinyTransformer(nn.Module):
     def __init__(self, n_inputs: int, n_outputs: int, d_model: int = 16, n_heads: int = 2,
                  n_layers: int = 2, *, output_activation: str = "sigmoid", seed: Optional[int] = None) -> None:
         super().__init__()
-        _check_sizes(n_inputs=n_inputs, n_outputs=n_outputs, d_model=d_model, n_heads=n_heads, n_layers=n_layers)
+        n_inputs, n_outputs, d_model, n_heads, n_layers = _check_sizes(
+            n_inputs=n_inputs, n_outputs=n_outputs, d_model=d_model, n_heads=n_heads, n_layers=n_layers)
         if d_model % n_heads:
             raise ValueError(f"d_model ({d_model}) must be divisible by n_heads ({n_heads})")
         self.n_inputs, self.n_outputs, self.d_model = n_inputs, n_outputs, d_model
@@ -598,6 +622,8 @@ class TinyTransformer(nn.Module):
         return pe
 
     def forward(self, input: torch.Tensor, hx: Any = None) -> tuple[torch.Tensor, None]:
+        if hx is not None:
+            raise ValueError("TinyTransformer has no recurrent state: call it with hx=None (the default)")
         x = self.check_input(input)
         T = x.shape[1]
         mask = nn.Transformer.generate_square_subsequent_mask(T, dtype=x.dtype)
