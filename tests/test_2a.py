@@ -10,7 +10,8 @@ from lstm_core import count_parameters, paper_network, paper_spec
 from lstm_core.training.engines import lstm2a as fast_2a
 from lstm_core.model.networks import LSTM2a, LSTM2aConfig
 from lstm_core.reproduction.paper import get_table
-from lstm_core.reproduction.protocol import build_model, get_row, run_row
+from lstm_core.reproduction.rows import get_row
+from lstm_core.reproduction.run import row_network, run_row
 from lstm_core.tasks import long_lag
 from lstm_core.tasks.base import SequenceBatch, StoppingRule, pad_sequences
 from oracles import assert_matches_autograd
@@ -238,7 +239,7 @@ def test_run_row_small(key):
         assert t.test_size == 256 and 0 <= t.test_wrong <= 256
     again = run_row(row, trials=2, budget=300, seed=1, progress=False)
     assert res.example_weights == again.example_weights  # seeded
-    net = build_model(row, res.example_weights)
+    net = row_network(row, res.example_weights)
     assert isinstance(net, LSTM2a) and count_parameters(net) == 10_504
 
 

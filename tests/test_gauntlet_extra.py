@@ -8,40 +8,13 @@ import numpy as np
 import pytest
 
 from lstm_core.analysis.probes import (
-    SAMPLE_EXPERIMENTS, _judge_latch, centroid_accuracy, choices_markdown, class_mean_traces, guess_latch,
+    SAMPLE_EXPERIMENTS, _judge_latch, centroid_accuracy, class_mean_traces, guess_latch,
     one_per_class, phase_separation, phase_steps, sequence_of_class, symbol_tokens, task_sample,
     temporal_order_steps,
 )
-from lstm_core.reproduction.protocol import PROTOCOL_CHOICES
-from lstm_core.tasks import CHOICES, Choice, long_lag, noise_signal, paper_config, temporal_order
+from lstm_core.tasks import long_lag, noise_signal, paper_config, temporal_order
 
 CFG_6A = temporal_order.PAPER_CONFIGS["6a"]
-
-
-# ---------------------------------------------------------------------------------------
-# The table of choices
-# ---------------------------------------------------------------------------------------
-def _unescaped_pipes(line: str) -> int:
-    return sum(1 for i, ch in enumerate(line) if ch == "|" and (i == 0 or line[i - 1] != "\\"))
-
-
-def test_choices_table_has_every_choice_once_with_five_columns():
-    lines = choices_markdown().splitlines()
-    assert len(lines) == 2 + len(CHOICES) + len(PROTOCOL_CHOICES)
-    assert all(_unescaped_pipes(line) == 6 for line in lines)  # 5 columns in every row
-    topics = [line.split(" | ")[1] for line in lines[2:]]
-    assert topics == [c.topic.replace("|", "\\|") for c in list(CHOICES) + list(PROTOCOL_CHOICES)]
-
-
-def test_choices_table_escapes_pipes_and_joins_lines():
-    md = choices_markdown([Choice("2c", "b, x|y", "two\nlines", "c", "w")])
-    assert md.splitlines()[2] == "| 2c | b, x\\|y | two lines | c | w |"
-
-
-@pytest.mark.parametrize("bad", [[], ["not a choice"]])
-def test_choices_table_rejects_bad_input(bad):
-    with pytest.raises(ValueError):
-        choices_markdown(bad)
 
 
 # ---------------------------------------------------------------------------------------
@@ -260,31 +233,3 @@ def test_guess_latch_no_solution_and_bad_input():
         guess_latch(paper_config("3a-T100-N3"), 0)
     with pytest.raises(ValueError):
         guess_latch(paper_config("3a-T100-N3"), 10, criterion="ST3")
-
-
-# ---------------------------------------------------------------------------------------
-# Paper-vs-ours tables with rows still missing
-# ---------------------------------------------------------------------------------------
-def _fake_result(solved: int, trials: int) -> dict:
-    summary = {"trials": trials, "solved": solved, "success_rate": 100.0 * solved / trials, "diverged": 0,
-               "sequences_mean": 1000.0 if solved else None, "sequences_min": 900 if solved else None,
-               "sequences_max": 1100 if solved else None, "st1_mean": None, "test_wrong_mean": 0.0 if solved else None,
-               "test_fraction_wrong": 0.0 if solved else None, "test_mse_mean": None, "budget": 5000}
-    return {"summary": summary, "seconds": 1.0, "trials": []}
-
-
-def test_comparison_or_pending_lists_missing_rows():
-    from lstm_core.analysis.probes import comparison_or_pending
-
-    only_first = {"rows": {"T8-multiplication-nseq140": _fake_result(1, 2)}}
-    md = comparison_or_pending(only_first, ["8"])
-    table, note = md.split("\n\n")
-    assert table.count("\n| 8 |") == 1 and "1 / 2" in table  # the row that is there
-    assert note == "*Not in these results yet: T8-multiplication-nseq13.*"
-    both = {"rows": {"T8-multiplication-nseq140": _fake_result(1, 2), "T8-multiplication-nseq13": _fake_result(0, 2)}}
-    assert "Not in these results" not in comparison_or_pending(both, ["8"])
-    assert comparison_or_pending({"rows": {}}, ["2b"]) == "*Not in these results yet: T2b-2b-p100.*"
-    with pytest.raises(ValueError):
-        comparison_or_pending(both, [])
-    with pytest.raises(ValueError):
-        comparison_or_pending(both, ["11"])

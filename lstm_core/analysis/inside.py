@@ -7,7 +7,7 @@ Two jobs, both pure and seeded:
    gradient step, the paper's network, initial weights and learning rate, scissors on) on the
    fast engine (:mod:`lstm_core.training.engines.lstm1997`), stops at the paper's criterion, a sequence budget or a
    wall-clock limit, and returns a :class:`LiveRun` with the learning curve and the trained
-   network. It is one trial of what :func:`lstm_core.reproduction.protocol.run_row` runs many of.
+   network. It is one trial of what :func:`lstm_core.reproduction.run.run_row` runs many of.
 2. **A look inside a trained network**: :func:`gate_activity` runs it over a batch and returns
    every per-step quantity of the memory cells as numpy arrays (y^in, y^out, s_c, y^c, outputs);
    small measuring tools compare them between groups of steps (:func:`mean_where`,
@@ -38,7 +38,7 @@ Public API (signatures are stable; other chapters import them)
 - ``expected_wait_for_run(error_rate, k)``: mean sequences until the first k correct in a row.
 - ``error_rate_for_run(probability, k)``: the e with (1 - e)^k = probability.
 - ``trial_error_rates(row_result) -> ndarray``: each trial's wrong / tested on its final test set,
-  from one row of ``lstm_core.reproduction.report.load_results()["rows"]``.
+  from one row of ``lstm_core.reproduction.results.load_results()["rows"]``.
 - ``end_state_drift(network, task_config, seeds, n=64, p=None, data_seed=1) -> EndStateDrift``: how far
   the cell states of *untrained* paper networks have drifted by the last step, and the slope h' there
   (the factor every truncated gradient to the cell-input and input-gate weights carries).

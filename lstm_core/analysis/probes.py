@@ -7,9 +7,6 @@ look-inside tools (``gate_activity``, ``mean_where``, ...) live in :mod:`lstm_co
 ============================  ===================================================================
 name                          what
 ============================  ===================================================================
-:func:`choices_markdown`      every place the paper is ambiguous and what we chose, as one table
-:func:`comparison_or_pending` the paper-vs-ours table of the rows a results file holds, and a
-                              note naming the rows of those tables it does not hold yet
 :func:`symbol_tokens`         a symbolic sequence (2a, 2b, 2c, 6a, 6b) as a list of symbol names
 :func:`one_per_class`         the first sequence of each class in a batch
 :func:`sequence_of_class`     a fresh temporal-order sequence of a chosen class
@@ -24,11 +21,10 @@ name                          what
 :func:`guess_latch`           random weight guessing on the 2-sequence problem (Exp. 3)
 ============================  ===================================================================
 
-Paper notation: s_c(t) is a cell state, y^in_j(t) an input gate (see :mod:`lstm_core.model.cells`).
+The reproduction's tables (paper beside ours, the choices we made) are in
+:mod:`lstm_core.reproduction.tables`.
 
->>> md = choices_markdown()
->>> md.splitlines()[0]
-'| experiment | topic | the paper says | we chose | why |'
+Paper notation: s_c(t) is a cell state, y^in_j(t) an input gate (see :mod:`lstm_core.model.cells`).
 """
 
 from __future__ import annotations
@@ -39,16 +35,12 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
-from lstm_core.reproduction.protocol import PROTOCOL_CHOICES, ROWS
-from lstm_core.reproduction.report import comparison_markdown
-from lstm_core.tasks import CHOICES, Choice, get_task, long_lag, paper_config
+from lstm_core.tasks import get_task, long_lag, paper_config
 from lstm_core.tasks import multiplication as multiplication_task
 from lstm_core.tasks import noise_signal, temporal_order
 from lstm_core.tasks.base import SequenceBatch, TestSetRule, step_mask
 
 __all__ = [
-    "choices_markdown",
-    "comparison_or_pending",
     "symbol_tokens",
     "one_per_class",
     "sequence_of_class",
@@ -64,58 +56,6 @@ __all__ = [
     "LatchGuess",
     "guess_latch",
 ]
-
-
-# ======================================================================================
-# The table of choices
-# ======================================================================================
-def _cell(text: str) -> str:
-    """One Markdown table cell: no line breaks, pipes escaped (the choices write 'x|y')."""
-    return " ".join(str(text).split()).replace("|", "\\|")
-
-
-def choices_markdown(choices: Optional[Sequence[Choice]] = None) -> str:
-    """Every :class:`~lstm_core.tasks.Choice` as one Markdown table (render with ``IPython.display.Markdown``).
-
-    Default: the tasks' choices (``lstm_core.tasks.CHOICES``) followed by the training
-    protocol's (``lstm_core.reproduction.protocol.PROTOCOL_CHOICES``).
-
-    >>> c = Choice("2c", "a|b", "says", "chose", "why")
-    >>> choices_markdown([c]).splitlines()[2]
-    '| 2c | a\\\\|b | says | chose | why |'
-    """
-    rows = list(CHOICES) + list(PROTOCOL_CHOICES) if choices is None else list(choices)
-    if not rows:
-        raise ValueError("choices must hold at least one Choice; got none")
-    for c in rows:
-        if not isinstance(c, Choice):
-            raise ValueError(f"choices must be lstm_core.tasks.Choice objects; got {type(c).__name__}")
-    lines = ["| experiment | topic | the paper says | we chose | why |", "|---|---|---|---|---|"]
-    lines += [f"| {_cell(c.experiment)} | {_cell(c.topic)} | {_cell(c.paper_says)} | {_cell(c.we_chose)} "
-              f"| {_cell(c.why)} |" for c in rows]
-    return "\n".join(lines)
-
-
-def comparison_or_pending(results: dict[str, Any], tables: Sequence[str]) -> str:
-    """``comparison_markdown(results, tables)`` for the rows ``results`` holds, plus a line naming
-    the reproduced rows of those tables that it does not hold (yet); never raises for missing rows.
-
-    >>> print(comparison_or_pending({"rows": {}}, ["8"]))
-    *Not in these results yet: T8-multiplication-nseq140, T8-multiplication-nseq13.*
-    """
-    tables = [str(t) for t in tables]
-    if not tables:
-        raise ValueError("tables must name at least one paper table, e.g. ['4', '5']")
-    wanted = [row.key for row in ROWS if row.table in tables]
-    if not wanted:
-        raise ValueError(f"no reproduced row belongs to tables {tables}")
-    missing = [key for key in wanted if key not in results["rows"]]
-    parts = []
-    if len(missing) < len(wanted):
-        parts.append(comparison_markdown(results, tables))
-    if missing:
-        parts.append(f"*Not in these results yet: {', '.join(missing)}.*")
-    return "\n\n".join(parts)
 
 
 # ======================================================================================

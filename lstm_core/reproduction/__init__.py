@@ -1,7 +1,9 @@
 """The reproduction of the paper's result tables: ``python -m lstm_core.reproduction EXPERIMENT``.
 
-    paper     the paper's result tables as data
-    protocol  every reproduced row and how it is run (the paper's online protocol)
-    report    shipped results (``data/``) and the side-by-side tables
+    paper     the 1997 paper's result tables as data (what it printed)
+    rows      every row we reproduce: task, network, learning rate, trials, budget; our protocol choices
+    run       running a row by the paper's online protocol: a RowResult of TrialResults
+    results   the results store: shipped results (``data/``), safe merging, per-trial checkpoints
+    tables    the paper beside ours, where we fall short, the choices we made (Markdown)
     cli       the command line
 """

@@ -21,8 +21,10 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from lstm_core.reproduction.protocol import ROWS, Row, run_row
-from lstm_core.reproduction.report import comparison_markdown, merge_results, results_path
+from lstm_core.reproduction.results import load_results, merge_results, results_path
+from lstm_core.reproduction.rows import ROWS, Row
+from lstm_core.reproduction.run import run_row
+from lstm_core.reproduction.tables import comparison_markdown
 
 QUICK_BUDGET = 2000  # sequences per trial in --quick mode
 QUICK_TRIALS = 2
@@ -77,8 +79,6 @@ def main(argv: Optional[list[str]] = None) -> int:
                       {"command": "python -m lstm_core.reproduction " + " ".join(argv if argv is not None else sys.argv[1:]),
                        "machine": f"{platform.processor() or platform.machine()}, python {platform.python_version()}"})
     print(f"total wall time {time.perf_counter() - start:.0f} s; results in {out}")
-    from lstm_core.reproduction.report import load_results
-
     table = comparison_markdown(load_results(out))
     if args.markdown:
         args.markdown.write_text(table + "\n")

@@ -13,7 +13,7 @@ fresh sequences of a paper task and returns a :class:`History`.
 
 This loop uses autograd on the readable model: it is the reference, and it trains any model.
 For many long paper-protocol runs of the 1997 network, ``lstm_core.training.engines.lstm1997`` computes the same
-gradients without a step-by-step autograd graph (see ``lstm_core.reproduction.protocol``).
+gradients without a step-by-step autograd graph (see ``lstm_core.reproduction.run``).
 
 A run that diverges (non-finite loss or weights) stops at once with a message that says what
 to change, in ``History.message`` and as a warning; it never plots NaNs silently.

@@ -12,7 +12,7 @@ by their instantaneous gradients, eq. 21). When error comes only at the end of a
 (experiments 2c-6) this is the same as one update per sequence, which ``lstm_core.training.engines.lstm1997``
 computes backwards. When error comes at *every* step (the embedded Reber grammar, 2a, 2b),
 per-step updates give ~10-100 weight changes per sequence instead of one: the paper does
-not say which it used (``protocol.PROTOCOL_CHOICES``), so both are available.
+not say which it used (``lstm_core.reproduction.rows.PROTOCOL_CHOICES``), so both are available.
 
 Weights use ``fast.FastParams``' layout (rows [cells, input gates, output gates], columns
 z = [x, y(t-1), 1]). Inputs are dense here: the tasks with per-step error have at most 101

@@ -1,64 +1,39 @@
-"""The reproduction's results beside the paper's: loading shipped results, side-by-side tables.
+"""The reproduction's tables: the paper beside ours, where we fall short, and what we chose.
 
-Results of ``python -m lstm_core.reproduction`` ship inside the package (``lstm_core/reproduction/data/``),
-so a chapter shows them without retraining, on Binder, Colab or a static page alike.
+======================================  ==============================================================
+name                                    what
+======================================  ==============================================================
+:func:`comparison_rows`                 one dict of printable cells per reproduced row, paper beside ours
+:func:`comparison_markdown`             those rows as a Markdown table (the book renders it)
+:func:`comparison_or_pending`           the same for some tables, naming their rows not in the results
+:data:`SHORTFALLS`, :func:`short_rows`  the rows that do not reach the paper's result, what we tried
+:func:`shortfall_markdown`              :data:`SHORTFALLS` as a list, its counts read from the results
+:func:`choices_markdown`                every place the paper is ambiguous and what we chose, one table
+======================================  ==============================================================
+
+Every number in these tables is read from the results (:mod:`lstm_core.reproduction.results`)
+or from the paper's tables (:mod:`lstm_core.reproduction.paper`); none is written here.
+
+>>> md = choices_markdown()
+>>> md.splitlines()[0]
+'| experiment | topic | the paper says | we chose | why |'
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
 from lstm_core.analysis.inside import trial_error_rates
 from lstm_core.reproduction.paper import format_value
-from lstm_core.reproduction.protocol import ROWS, build_model, get_row
+from lstm_core.reproduction.results import load_results
+from lstm_core.reproduction.rows import PROTOCOL_CHOICES, ROWS, get_row
+from lstm_core.tasks import CHOICES, Choice
 
-SHIPPED = "paper_protocol.json"  # the full reproduction
-BASELINES = "baselines.json"  # the vanilla-RNN baselines
-
-
-def results_path(name: str = SHIPPED) -> Path:
-    """Where shipped results live inside the installed package."""
-    return Path(str(resources.files("lstm_core.reproduction") / "data" / name))
-
-
-def load_results(path: Optional[str | Path] = None) -> dict[str, Any]:
-    """Shipped results (or those at ``path``): {"meta": ..., "rows": {row key: result dict}}."""
-    p = Path(path) if path is not None else results_path()
-    if not p.exists():
-        raise ValueError(f"no results at {p}; run `python -m lstm_core.reproduction all` to produce them")
-    return json.loads(p.read_text())
-
-
-def trained_model(key: str, results: Optional[dict[str, Any]] = None):
-    """The network a reproduction trained for row ``key`` (its first solved trial), ready to run.
-
-    >>> net = trained_model("T9-6a")   # doctest: +SKIP
-    """
-    results = load_results() if results is None else results
-    if key not in results["rows"]:
-        raise ValueError(f"row {key!r} is not in the results; rows there: {sorted(results['rows'])}")
-    res = results["rows"][key]
-    if not res.get("example_weights"):
-        raise ValueError(f"the results of row {key!r} kept no weights; rerun it with lstm_core.reproduction.cli")
-    return build_model(get_row(key), res["example_weights"])
-
-
-def merge_results(path: Path, new: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
-    """Add or replace rows in the results file at ``path`` (created if missing) and write it."""
-    data = json.loads(path.read_text()) if path.exists() else {"meta": {}, "rows": {}}
-    data["rows"].update(new)
-    data["meta"].update(meta)
-    order = {row.key: i for i, row in enumerate(ROWS)}
-    data["rows"] = dict(sorted(data["rows"].items(), key=lambda kv: order.get(kv[0], len(order))))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=1, sort_keys=False) + "\n")
-    return data
+__all__ = ["comparison_rows", "comparison_markdown", "comparison_or_pending", "Shortfall", "SHORTFALLS",
+           "short_rows", "shortfall_markdown", "choices_markdown"]
 
 
 def _fmt(x: Any, digits: int = 0) -> str:
@@ -239,3 +214,54 @@ def shortfall_markdown(results: Optional[dict[str, Any]] = None) -> str:
                      f"  - *Measured and suspected:* {group.suspect} ({group.where}).")
     return "\n".join(items)
 
+
+def comparison_or_pending(results: dict[str, Any], tables: Sequence[str]) -> str:
+    """``comparison_markdown(results, tables)`` for the rows ``results`` holds, plus a line naming
+    the reproduced rows of those tables that it does not hold (yet); never raises for missing rows.
+
+    >>> print(comparison_or_pending({"rows": {}}, ["8"]))
+    *Not in these results yet: T8-multiplication-nseq140, T8-multiplication-nseq13.*
+    """
+    tables = [str(t) for t in tables]
+    if not tables:
+        raise ValueError("tables must name at least one paper table, e.g. ['4', '5']")
+    wanted = [row.key for row in ROWS if row.table in tables]
+    if not wanted:
+        raise ValueError(f"no reproduced row belongs to tables {tables}")
+    missing = [key for key in wanted if key not in results["rows"]]
+    parts = []
+    if len(missing) < len(wanted):
+        parts.append(comparison_markdown(results, tables))
+    if missing:
+        parts.append(f"*Not in these results yet: {', '.join(missing)}.*")
+    return "\n\n".join(parts)
+
+
+# ======================================================================================
+# The table of choices
+# ======================================================================================
+def _cell(text: str) -> str:
+    """One Markdown table cell: no line breaks, pipes escaped (the choices write 'x|y')."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def choices_markdown(choices: Optional[Sequence[Choice]] = None) -> str:
+    """Every :class:`~lstm_core.tasks.Choice` as one Markdown table (render with ``IPython.display.Markdown``).
+
+    Default: the tasks' choices (``lstm_core.tasks.CHOICES``) followed by the training
+    protocol's (``lstm_core.reproduction.rows.PROTOCOL_CHOICES``).
+
+    >>> c = Choice("2c", "a|b", "says", "chose", "why")
+    >>> choices_markdown([c]).splitlines()[2]
+    '| 2c | a\\\\|b | says | chose | why |'
+    """
+    rows = list(CHOICES) + list(PROTOCOL_CHOICES) if choices is None else list(choices)
+    if not rows:
+        raise ValueError("choices must hold at least one Choice; got none")
+    for c in rows:
+        if not isinstance(c, Choice):
+            raise ValueError(f"choices must be lstm_core.tasks.Choice objects; got {type(c).__name__}")
+    lines = ["| experiment | topic | the paper says | we chose | why |", "|---|---|---|---|---|"]
+    lines += [f"| {_cell(c.experiment)} | {_cell(c.topic)} | {_cell(c.paper_says)} | {_cell(c.we_chose)} "
+              f"| {_cell(c.why)} |" for c in rows]
+    return "\n".join(lines)

@@ -1,8 +1,7 @@
-"""The paper's experiments run as the paper ran them: many trials, online, to the paper's criteria.
+"""Running the reproduced rows as the paper ran them: many trials, online, to the paper's criteria.
 
-Every row of the paper's result tables that this course reproduces is a :class:`Row`: which
-task configuration, which network (``networks.paper_network``), which learning rate, how many
-trials, and a budget of training sequences per trial (ours: the paper trained until success).
+A row (:mod:`lstm_core.reproduction.rows`) says what to run; ``run_row(row)`` runs it and returns
+a :class:`RowResult`, one :class:`TrialResult` per trial, which :mod:`lstm_core.reproduction.results` stores.
 
 ``run_row(row)`` trains all trials of a row together on the fast engine (``lstm_core.training.engines.lstm1997``; the
 2a/2b network on ``lstm_core.training.engines.lstm2a``):
@@ -33,7 +32,7 @@ import torch
 
 from lstm_core.training.engines import lstm1997 as fast, lstm2a as fast_2a, rnn as fast_rnn, rtrl as fast_rtrl
 from lstm_core.model.networks import LSTM2aConfig, VanillaRNN, paper_network, paper_spec
-from lstm_core.reproduction.rows import PROTOCOL_CHOICES, ROWS, Row, get_row  # noqa: F401 (re-exported)
+from lstm_core.reproduction.rows import Row
 from lstm_core.tasks import get_task, paper_config
 from lstm_core.tasks import long_lag, reber
 from lstm_core.tasks.base import SequenceBatch, StoppingRule, SuccessiveCorrect, TestSetRule, concat_batches
@@ -377,8 +376,11 @@ def run_row(row: Row, trials: Optional[int] = None, seed: int = 0, budget: Optio
     return result
 
 
-def build_model(row: Row, weights: Optional[dict[str, Any]] = None) -> torch.nn.Module:
-    """The row's network (``LSTM1997``, ``LSTM2a`` or the RNN baseline), with ``weights`` loaded if given."""
+def row_network(row: Row, weights: Optional[dict[str, Any]] = None) -> torch.nn.Module:
+    """The network of ``row`` (``LSTM1997``, ``LSTM2a`` or the RNN baseline), with ``weights`` loaded if given.
+
+    ``weights`` is keyed like ``model.named_parameters()``, as a result's ``example_weights``.
+    """
     if row.model == "rnn":
         spec = paper_network(row.network, p=row.p)
         model: torch.nn.Module = VanillaRNN(spec.n_inputs, row.hidden, spec.n_outputs)
@@ -441,4 +443,4 @@ def _bar(progress: bool, total: int, desc: str):
     return tqdm(total=total, unit="seq", desc=desc, leave=False)
 
 
-__all__ = ["PROTOCOL_CHOICES", "Row", "ROWS", "get_row", "TrialResult", "RowResult", "run_row", "build_model", "FINAL_TEST_SIZE"]
+__all__ = ["TrialResult", "RowResult", "run_row", "row_network", "FINAL_TEST_SIZE"]
