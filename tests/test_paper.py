@@ -1,4 +1,4 @@
-"""Tests of lstm_core.reproduction.paper: the paper's tables as data.
+"""Tests of lstm_core.reproduction.paper and .literature: the paper's tables (and Gers 2000's, the timeline) as data.
 
 Three kinds of check:
 1. fidelity: every number of every table equals the project's reference transcription
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from lstm_core.reproduction.literature import GERS_2000, TIMELINE, events_between
 from lstm_core.reproduction.paper import (
-    GERS_2000, TABLE_1, TABLE_2, TABLE_2B, TABLE_3, TABLE_4, TABLE_5, TABLE_6, TABLE_7, TABLE_8, TABLE_9,
-    TABLE_10, TABLES, TIMELINE, BiasSpec, PaperRow, Reported, as_markdown, events_between, format_value,
-    get_table,
+    TABLE_1, TABLE_2, TABLE_2B, TABLE_3, TABLE_4, TABLE_5, TABLE_6, TABLE_7, TABLE_8, TABLE_9, TABLE_10, TABLES,
+    BiasSpec, PaperRow, Reported, as_markdown, format_value, get_table,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -331,7 +331,10 @@ def test_events_between() -> None:
 def test_docstring_examples_run() -> None:
     import doctest
 
+    import lstm_core.reproduction.literature as literature
     import lstm_core.reproduction.paper as paper
 
     result = doctest.testmod(paper, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 5 and result.failed == 0
+    result = doctest.testmod(literature, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 2 and result.failed == 0

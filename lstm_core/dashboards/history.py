@@ -7,7 +7,7 @@ from typing import Sequence
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from lstm_core.reproduction.paper import TIMELINE, TimelineEvent, events_between
+from lstm_core.reproduction.literature import TIMELINE, TimelineEvent, events_between
 from lstm_core.plots.history import plot_timeline
 
 __all__ = ["timeline_explorer"]
@@ -17,7 +17,7 @@ def timeline_explorer(events: Sequence[TimelineEvent] = TIMELINE, start: int = 1
     """A dropdown that highlights one event and a slider that chooses the years shown.
 
     Args:
-        events: the events, sorted by year (default: :data:`lstm_core.reproduction.paper.TIMELINE`).
+        events: the events, sorted by year (default: :data:`lstm_core.reproduction.literature.TIMELINE`).
         start: year of the event selected at first (the first event if no event has that year).
 
     Returns:

@@ -1,8 +1,9 @@
 """The 1997 paper's result tables as data, for side-by-side comparisons in the book.
 
 Every number here is the one Hochreiter & Schmidhuber (1997), *Long Short-Term Memory*,
-Neural Computation 9(8):1735-1780, print in Section 5 (Tables 1-10), plus Table 2 of
-Gers, Schmidhuber & Cummins (2000), *Learning to Forget*. The wording of titles and notes
+Neural Computation 9(8):1735-1780, print in Section 5 (Tables 1-10); :data:`TABLES` also
+renders Table 2 of Gers, Schmidhuber & Cummins (2000), *Learning to Forget*, kept in
+:mod:`lstm_core.reproduction.literature` with the rest of what other papers report. The wording of titles and notes
 is ours. Nothing in this module is computed: it is the paper's record, and the tests check
 that the record is internally consistent (weight counts, lags, percentages).
 
@@ -44,42 +45,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Callable, Iterator, Literal, Mapping, Sequence, Union
+from typing import Callable, Iterator, Literal, Mapping, Union
+
+from lstm_core.reproduction.literature import GERS_2000, ForgetRow
 
 __all__ = [
-    "Reported",
-    "PaperRow",
-    "BiasSpec",
-    "GateBiasRow",
-    "ForgetRow",
-    "PaperTable",
-    "TimelineEvent",
-    "TABLE_1",
-    "TABLE_2",
-    "TABLE_2B",
-    "TABLE_3",
-    "TABLE_4",
-    "TABLE_5",
-    "TABLE_6",
-    "TABLE_7",
-    "TABLE_8",
-    "TABLE_9",
-    "TABLE_10",
-    "GERS_2000",
-    "TABLES",
-    "TIMELINE",
-    "get_table",
-    "as_markdown",
-    "events_between",
-    "format_value",
+    "Reported", "PaperRow", "BiasSpec", "GateBiasRow", "PaperTable", "TABLE_1", "TABLE_2", "TABLE_2B",
+    "TABLE_3", "TABLE_4", "TABLE_5", "TABLE_6", "TABLE_7", "TABLE_8", "TABLE_9", "TABLE_10", "TABLES",
+    "get_table", "as_markdown", "format_value",
 ]
 
 Number = Union[int, float]
 
 
-# ---------------------------------------------------------------------------
-# Value types
-# ---------------------------------------------------------------------------
+# Value types ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -212,20 +191,6 @@ class GateBiasRow:
     notes: str = ""  # remarks, in our words
 
 
-# Gers, Schmidhuber & Cummins (2000), Table 2 -----------------------------------
-
-
-@dataclass(frozen=True)
-class ForgetRow:
-    """One row of Gers et al. (2000), Table 2: the continual embedded Reber grammar, 100 networks."""
-
-    algorithm: str  # the network variant
-    perfect_percent: int  # % of networks that predicted 10 test streams of 100,000 symbols without error
-    training_streams: int | None  # mean training streams the perfect solutions needed (in parentheses)
-    good_percent: int  # % with an average error-free run longer than 1000 symbols
-    rest_percent: int  # % of the remaining networks
-
-
 # Tables ---------------------------------------------------------------------
 
 Row = Union[PaperRow, GateBiasRow, ForgetRow]
@@ -249,9 +214,7 @@ class PaperTable:
         return len(self.rows)
 
 
-# ---------------------------------------------------------------------------
-# Table 1: embedded Reber grammar (Sec. 5.1)
-# ---------------------------------------------------------------------------
+# Table 1: embedded Reber grammar (Sec. 5.1) ---------------------------------------------
 
 _REBER = "1"
 TABLE_1: tuple[PaperRow, ...] = (
@@ -272,9 +235,7 @@ TABLE_1: tuple[PaperRow, ...] = (
              notes="the number of sequences ranged from 3,800 to 24,100 over the trials"),
 )
 
-# ---------------------------------------------------------------------------
-# Table 2: experiment 2a, noise-free sequences with long lags; 2b from the text
-# ---------------------------------------------------------------------------
+# Table 2: experiment 2a, noise-free sequences with long lags; 2b from the text ----------
 
 _LR_1_TO_10 = Reported(1.0, 10.0)
 _STOPPED = Reported(5_000_000, more_than=True)  # runs stopped after 5M sequences without success
@@ -297,9 +258,7 @@ TABLE_2B: tuple[PaperRow, ...] = (
              notes="stated in the text, not in a table; the chunker, BPTT and RTRL all failed"),
 )
 
-# ---------------------------------------------------------------------------
-# Table 3: experiment 2c, very long lags with many distractors (LSTM only)
-# ---------------------------------------------------------------------------
+# Table 3: experiment 2c, very long lags with many distractors (LSTM only) ---------------
 
 
 def _row_2c(q: int, p: int, n_weights: int, sequences: int) -> PaperRow:
@@ -320,9 +279,7 @@ TABLE_3: tuple[PaperRow, ...] = (
     _row_2c(1000, 50, 364, 203_000),
 )
 
-# ---------------------------------------------------------------------------
-# Tables 4-6: experiment 3, noise and signal on the same input line
-# ---------------------------------------------------------------------------
+# Tables 4-6: experiment 3, noise and signal on the same input line ----------------------
 
 _EXP3_NET = {"blocks": 3, "cells_per_block": 1}
 
@@ -355,9 +312,7 @@ TABLE_6: tuple[PaperRow, ...] = (
            notes="average difference to the mean target 0.012"),
 )
 
-# ---------------------------------------------------------------------------
-# Table 7: experiment 4, the adding problem
-# ---------------------------------------------------------------------------
+# Table 7: experiment 4, the adding problem ----------------------------------------------
 
 _EXP4_NET = {"blocks": 2, "cells_per_block": 2}
 TABLE_7: tuple[PaperRow, ...] = (
@@ -370,9 +325,7 @@ TABLE_7: tuple[PaperRow, ...] = (
              notes="sequences ranged from 370,000 to 2,020,000; more than 700,000 in only 3 runs"),
 )
 
-# ---------------------------------------------------------------------------
-# Table 8: experiment 5, multiplication
-# ---------------------------------------------------------------------------
+# Table 8: experiment 5, multiplication --------------------------------------------------
 
 TABLE_8: tuple[PaperRow, ...] = (
     PaperRow("8", "5", "LSTM", {"T": 100, "min_lag": 50, "n_seq": 140, **_EXP4_NET}, 93, 0.1, None, 482_000,
@@ -383,9 +336,7 @@ TABLE_8: tuple[PaperRow, ...] = (
              notes="the text: average test error always below 0.013, at most 15 wrong"),
 )
 
-# ---------------------------------------------------------------------------
-# Table 9: experiment 6, temporal order
-# ---------------------------------------------------------------------------
+# Table 9: experiment 6, temporal order --------------------------------------------------
 
 TABLE_9: tuple[PaperRow, ...] = (
     PaperRow("9", "6a", "LSTM", {"blocks": 2, "cells_per_block": 2}, 156, 0.5, None, 31_390,
@@ -394,9 +345,7 @@ TABLE_9: tuple[PaperRow, ...] = (
              test_wrong_of_2560=2, trials=10),
 )
 
-# ---------------------------------------------------------------------------
-# Table 10: gate biases and learning rates
-# ---------------------------------------------------------------------------
+# Table 10: gate biases and learning rates -----------------------------------------------
 
 _R = BiasSpec("random")
 _NONE = BiasSpec("none")
@@ -413,21 +362,7 @@ TABLE_10: tuple[GateBiasRow, ...] = (
     GateBiasRow("6b", _R, BiasSpec("fixed", (-2.0, -4.0, -6.0)), "all", (0.1,)),
 )
 
-# ---------------------------------------------------------------------------
-# Gers, Schmidhuber & Cummins (2000), Table 2: continual embedded Reber grammar
-# ---------------------------------------------------------------------------
-
-GERS_2000: tuple[ForgetRow, ...] = (
-    ForgetRow("Standard LSTM with external reset", 74, 7_441, 0, 26),
-    ForgetRow("Standard LSTM", 0, None, 1, 99),
-    ForgetRow("LSTM with state decay (0.9)", 0, None, 0, 100),
-    ForgetRow("LSTM with forget gates", 18, 18_889, 29, 53),
-    ForgetRow("LSTM with forget gates and α decay", 62, 14_087, 6, 32),
-)
-
-# ---------------------------------------------------------------------------
-# The registry and renderers
-# ---------------------------------------------------------------------------
+# The registry and renderers -------------------------------------------------------------
 
 
 def _setting(key: str) -> Callable[[Row], object]:
@@ -546,63 +481,3 @@ def as_markdown(table_name: str) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", f"Source: {table.source}. {table.notes}".rstrip()]
     return "\n".join(lines)
-
-
-# ---------------------------------------------------------------------------
-# Timeline for the history chapter
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TimelineEvent:
-    """One event in the history of long-range learning in neural networks."""
-
-    year: int  # year of publication (or of the first public version, where noted)
-    title: str  # a short title
-    description: str  # one sentence, ours
-    cite_key: str  # its key in chapters/references.bib
-
-
-TIMELINE: tuple[TimelineEvent, ...] = (
-    TimelineEvent(1991, "Hochreiter's diploma thesis",
-                  "At TU München, Sepp Hochreiter analyses why error signals sent back through many time "
-                  "steps of a recurrent network shrink or blow up exponentially.", "hochreiter1991thesis"),
-    TimelineEvent(1994, "Bengio, Simard & Frasconi",
-                  "An independent analysis shows that gradient descent struggles to learn long-term "
-                  "dependencies, because storing information robustly makes its gradients vanish.",
-                  "bengio1994learning"),
-    TimelineEvent(1997, "Long Short-Term Memory",
-                  "Hochreiter and Schmidhuber publish the memory cell: a self-connection of weight 1.0 "
-                  "(the constant error carousel) guarded by multiplicative input and output gates.",
-                  "hochreiter1997lstm"),
-    TimelineEvent(1999, "The forget gate",
-                  "Gers, Schmidhuber and Cummins add a gate that lets a cell reset its own state, so one "
-                  "network can run on an unending stream (conference 1999, journal 2000).",
-                  "gers2000forget"),
-    TimelineEvent(2005, "Bidirectional LSTM, full gradient",
-                  "Graves and Schmidhuber train LSTMs that read a sequence in both directions with the "
-                  "full backpropagation-through-time gradient instead of the truncated one.",
-                  "graves2005framewise"),
-    TimelineEvent(2014, "Gated recurrent unit",
-                  "Cho and colleagues propose the GRU, a lighter gated unit with no separate cell state or "
-                  "output gate, inside an encoder-decoder for translation.", "cho2014gru"),
-    TimelineEvent(2015, "Residual connections",
-                  "He and colleagues add the input of each block to its output, giving very deep "
-                  "feed-forward networks an additive path for gradients (CVPR 2016).", "he2016resnet"),
-    TimelineEvent(2017, "The Transformer",
-                  "Vaswani and colleagues replace recurrence by attention, with residual connections "
-                  "around every layer.", "vaswani2017attention"),
-)
-
-
-def events_between(first_year: int, last_year: int,
-                   events: Sequence[TimelineEvent] = TIMELINE) -> tuple[TimelineEvent, ...]:
-    """The events with ``first_year <= year <= last_year``, in their order.
-
-    >>> [e.year for e in events_between(1990, 1997)]
-    [1991, 1994, 1997]
-    """
-    if first_year > last_year:
-        raise ValueError(f"events_between: first_year={first_year} > last_year={last_year}; "
-                         "expected first_year <= last_year")
-    return tuple(e for e in events if first_year <= e.year <= last_year)
