@@ -30,18 +30,15 @@ from lstm_core.tasks import (
     temporal_order,
 )
 from lstm_core.tasks.base import (
-    RecentWindow,
     SequenceBatch,
-    SuccessiveCorrect,
-    TestSetRule,
     check_outputs,
     last_step_outputs,
     make_rng,
     one_hot,
     pad_sequences,
     reduce_error,
-    st3,
 )
+from lstm_core.tasks.stopping import RecentWindow, SuccessiveCorrect, TestSetRule, st3
 
 FAST = settings(max_examples=25, deadline=None, database=None)
 
@@ -766,3 +763,35 @@ def test_2a_middle_is_fixed_and_2b_middle_is_random():
     b = long_lag.generate(long_lag.Task2bConfig(p=20), 50, 0).info["symbols"][:, 1:]
     assert (a == a[0]).all() and a[0].tolist() == list(range(19))  # a_1 .. a_19, always
     assert len({tuple(row) for row in b}) > 45  # random strings: (almost) all different
+
+
+def test_configs_share_one_rule_per_value_and_report_it():
+    """Every task config checks its fields with lstm_core.validation: numpy integers are sizes
+    (stored as int), bools and floats are not, probabilities stay in range, switches are bools."""
+    from lstm_core.tasks.adding import AddingConfig
+    from lstm_core.tasks.long_lag import Task2aConfig, Task2cConfig
+    from lstm_core.tasks.multiplication import MultiplicationConfig
+    from lstm_core.tasks.noise_signal import TwoSequenceConfig
+    from lstm_core.tasks.reber import ReberConfig
+    from lstm_core.tasks.recall import RecallConfig
+
+    for config, field in ((AddingConfig(T=np.int64(20)), "T"), (Task2aConfig(p=np.int32(5)), "p"),
+                          (RecallConfig(lag=np.int64(3)), "lag"), (TwoSequenceConfig(T=np.int64(20)), "T"),
+                          (MultiplicationConfig(T=20, n_seq=np.int64(13)), "n_seq")):
+        assert type(getattr(config, field)) is int
+    for make, match in ((lambda: AddingConfig(T=True), r"T \(minimal sequence length\) must be a positive integer"),
+                        (lambda: AddingConfig(T=100.0), r"T \(minimal sequence length\)"),
+                        (lambda: Task2aConfig(p=1), r"p must be a positive integer \(>= 2\); got 1"),
+                        (lambda: Task2cConfig(p_continue=1.0), "p_continue must be a probability"),
+                        (lambda: ReberConfig(embedded="yes"), "embedded is a switch"),
+                        (lambda: ReberConfig(branch_probability=0.0), "branch_probability must be a probability"),
+                        (lambda: MultiplicationConfig(n_seq=2001), r"n_seq must be a positive integer \(in \[1, 2000\]\)"),
+                        (lambda: TwoSequenceConfig(noise_variance=float("nan")), "noise_variance")):
+        with pytest.raises(ValueError, match=match):
+            make()
+    assert AddingConfig().experiment == "adding" and Task2cConfig(q=3, p=2).n_inputs == 6
+    with pytest.raises(ValueError, match="config must be a Task2aConfig, Task2bConfig or Task2cConfig; got AddingConfig"):
+        long_lag.generate(AddingConfig(), 1, 0)
+    with pytest.raises(ValueError, match="expected a batch of task 'reber' \\(from generate or encode_strings\\)"):
+        reber.sequence_correct(np.zeros((1, 110, 7)), adding.generate(AddingConfig(), 1, 0))
+

@@ -48,7 +48,7 @@ import torch
 from lstm_core.model import cells
 from lstm_core.check import Case, CheckReport, Mistake, check_function
 from lstm_core.tasks import adding, noise_signal, reber, temporal_order
-from lstm_core.tasks.base import SuccessiveCorrect
+from lstm_core.tasks.stopping import SuccessiveCorrect
 
 __all__ = [
     "adding_inputs",
@@ -615,7 +615,7 @@ def sequences_before_run(candidate: Any) -> CheckReport:
 
     ``correct`` is a list of bools (one per training sequence, oldest first) that holds a run of ``k``
     correct ones; the answer is the number of sequences before the first such run began.
-    Reference: ``tasks.base.SuccessiveCorrect`` (experiment 2's rule) and its ``success_after``.
+    Reference: ``tasks.stopping.SuccessiveCorrect`` (experiment 2's rule) and its ``success_after``.
     """
     cases = _run_cases()
     table = {(stream, k): answer for _, stream, k, answer in cases}

@@ -37,10 +37,8 @@ from types import ModuleType
 from typing import Any
 
 from lstm_core.tasks import adding, long_lag, multiplication, noise_signal, reber, recall, temporal_order
-from lstm_core.tasks.base import (
-    RecentWindow, SequenceBatch, StoppingRule, SuccessiveCorrect, TestSetRule, last_step_outputs,
-    last_step_targets, pad_sequences, st3,
-)
+from lstm_core.tasks.base import SequenceBatch, last_step_outputs, last_step_targets, pad_sequences
+from lstm_core.tasks.stopping import RecentWindow, StoppingRule, SuccessiveCorrect, TestSetRule, st3
 
 __all__ = [
     "Choice",

@@ -27,9 +27,12 @@ from typing import Any
 
 import numpy as np
 
+from lstm_core import validation as validate
 from lstm_core.tasks.base import (
-    SeedLike, SequenceBatch, RecentWindow, check_n, end_mask, make_rng, st3, step_mask, last_step_error,
+    SeedLike, SequenceBatch, TaskConfig, check_config, check_n, check_task, end_mask, make_rng, step_mask,
+    last_step_error,
 )
+from lstm_core.tasks.stopping import RecentWindow, st3
 
 __all__ = [
     "N_INPUTS",
@@ -59,32 +62,21 @@ RECENT_WINDOW = 2000  # ST3 judges the 2000 most recent training sequences
 FINAL_TEST_SIZE = 2560  # test set measured once training has stopped
 
 
-def check_T(T: Any) -> None:
-    """T must be an int >= 11, so the marked pairs never reach the final pair."""
-    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < FIRST_MARK_WINDOW + 1:
-        raise ValueError(f"T (minimal sequence length) must be an int >= {FIRST_MARK_WINDOW + 1}; got {T!r}")
+def check_T(T: Any) -> int:
+    """T as an int >= 11, so the marked pairs never reach the final pair."""
+    return validate.positive_int("T (minimal sequence length)", T, low=FIRST_MARK_WINDOW + 1)
 
 
 @dataclass(frozen=True)
-class AddingConfig:
+class AddingConfig(TaskConfig):
     """The adding problem with minimal sequence length T."""
 
     T: int = 100  # minimal length; lengths uniform in [T, T + T // 10]; X2 among the first T // 2 - 1 unmarked
 
     def __post_init__(self) -> None:
-        check_T(self.T)
+        self._store(T=check_T(self.T))
 
-    @property
-    def experiment(self) -> str:
-        return "adding"
-
-    @property
-    def n_inputs(self) -> int:
-        return N_INPUTS
-
-    @property
-    def n_outputs(self) -> int:
-        return N_OUTPUTS
+    experiment, n_inputs, n_outputs = "adding", N_INPUTS, N_OUTPUTS
 
     @property
     def max_length(self) -> int:
@@ -149,8 +141,7 @@ def generate(config: AddingConfig, n: int, seed: SeedLike) -> SequenceBatch:
     >>> generate(AddingConfig(T=20), n=1, seed=3).inputs[0, 0].tolist()   # first pair marked: value 0
     [0.0, 1.0]
     """
-    if not isinstance(config, AddingConfig):
-        raise ValueError(f"config must be an AddingConfig; got {type(config).__name__}")
+    check_config(config, AddingConfig)
     n = check_n(n)
     rng = make_rng(seed)
     inputs, lengths, marked = sample_marked_pairs(config.T, n, rng, -1.0, 1.0, first_pair_value=0.0)
@@ -161,17 +152,12 @@ def generate(config: AddingConfig, n: int, seed: SeedLike) -> SequenceBatch:
     return _end_only_batch(inputs, lengths, 0.5 + (x1 + x2) / 4.0, info, "adding")
 
 
-def _check_task(batch: SequenceBatch, task: str) -> None:
-    if batch.task != task:
-        raise ValueError(f"expected a batch of task {task!r}; got task {batch.task!r}")
-
-
 def sequence_error(outputs: Any, batch: SequenceBatch, kind: str = "absolute") -> np.ndarray:
     """(n,) |target - output| at the last step (``kind="squared"``: its square).
 
     This absolute error is what ST3's "average training error" averages (see CHOICES).
     """
-    _check_task(batch, "adding")
+    check_task(batch, "adding")
     return last_step_error(outputs, batch, kind)
 
 
@@ -187,6 +173,5 @@ def sequence_correct(outputs: Any, batch: SequenceBatch) -> np.ndarray:
 
 def stopping_rule(config: AddingConfig = AddingConfig()) -> RecentWindow:
     """ST3(0.01): feed ``update(sequence_correct(out, b), sequence_error(out, b))`` per training sequence."""
-    if not isinstance(config, AddingConfig):
-        raise ValueError(f"config must be an AddingConfig; got {type(config).__name__}")
+    check_config(config, AddingConfig)
     return st3(STOP_MEAN_ERROR, window=RECENT_WINDOW)

@@ -34,10 +34,12 @@ from typing import Any, Union
 
 import numpy as np
 
+from lstm_core import validation as validate
 from lstm_core.tasks.base import (
-    SeedLike, SequenceBatch, SuccessiveCorrect, check_n, check_outputs, end_mask, make_rng, one_hot,
-    reduce_error, step_mask, last_step_error,
+    SeedLike, SequenceBatch, TaskConfig, check_config, check_n, check_outputs, check_task, end_mask, make_rng,
+    one_hot, reduce_error, step_mask, last_step_error,
 )
+from lstm_core.tasks.stopping import SuccessiveCorrect
 
 __all__ = [
     "MAX_SEQUENCES",
@@ -63,23 +65,16 @@ ERROR_BOUNDS = {"2a": 0.25, "2b": 0.25, "2c": 0.2}  # a sequence is correct if e
 CLASS_NAMES = ("x", "y")  # info["label"] 0 / 1; in 2c also the two output units, in this order
 
 
-def _check_int(name: str, value: Any, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}; got {value!r}")
-
-
 @dataclass(frozen=True)
-class Task2aConfig:
+class Task2aConfig(TaskConfig):
     """Task 2a: the two fixed sequences (y, a_1, ..., a_{p-1}, y) and (x, a_1, ..., a_{p-1}, x)."""
 
     p: int = 100  # time lag; p + 1 symbols and units (a_1..a_{p-1}, x, y), sequences of p + 1 symbols
 
     def __post_init__(self) -> None:
-        _check_int("p", self.p, 2)
+        self._store(p=validate.positive_int("p", self.p, low=2))
 
-    @property
-    def experiment(self) -> str:
-        return "2a"
+    experiment = "2a"
 
     @property
     def n_inputs(self) -> int:
@@ -94,13 +89,11 @@ class Task2aConfig:
 class Task2bConfig(Task2aConfig):
     """Task 2b: (x|y, random a_{i_1}, ..., a_{i_{p-1}}, same x|y); sizes as 2a."""
 
-    @property
-    def experiment(self) -> str:
-        return "2b"
+    experiment = "2b"
 
 
 @dataclass(frozen=True)
-class Task2cConfig:
+class Task2cConfig(TaskConfig):
     """Task 2c: b, x|y, q distractors, a random number of further distractors, e, then x|y."""
 
     q: int = 100  # distractors that always follow x|y; minimal time lag q + 1
@@ -108,22 +101,14 @@ class Task2cConfig:
     p_continue: float = 0.9  # after the q, probability of one more distractor (else the trigger e)
 
     def __post_init__(self) -> None:
-        _check_int("q", self.q, 0)
-        _check_int("p", self.p, 1)
-        if not 0.0 <= self.p_continue < 1.0:
-            raise ValueError(f"p_continue must lie in [0, 1); got {self.p_continue!r}")
+        self._store(q=validate.nonneg_int("q", self.q), p=validate.positive_int("p", self.p),
+                    p_continue=validate.probability("p_continue", self.p_continue, high_open=True))
 
-    @property
-    def experiment(self) -> str:
-        return "2c"
+    experiment, n_outputs = "2c", 2
 
     @property
     def n_inputs(self) -> int:
         return self.p + 4
-
-    @property
-    def n_outputs(self) -> int:
-        return 2
 
 
 LongLagConfig = Union[Task2aConfig, Task2bConfig, Task2cConfig]
@@ -150,9 +135,8 @@ def symbol_names(config: LongLagConfig) -> list[str]:
     """
     if isinstance(config, (Task2aConfig, Task2bConfig)):
         return [f"a{i}" for i in range(1, config.p)] + ["x", "y"]
-    if isinstance(config, Task2cConfig):
-        return [f"a{i}" for i in range(1, config.p + 1)] + ["e", "b", "x", "y"]
-    raise ValueError(f"config must be a Task2aConfig, Task2bConfig or Task2cConfig; got {type(config).__name__}")
+    check_config(config, Task2aConfig, Task2bConfig, Task2cConfig)
+    return [f"a{i}" for i in range(1, config.p + 1)] + ["e", "b", "x", "y"]
 
 
 def generate(config: LongLagConfig, n: int, seed: SeedLike, dense: bool = True) -> SequenceBatch:
@@ -184,9 +168,8 @@ def generate(config: LongLagConfig, n: int, seed: SeedLike, dense: bool = True) 
     rng = make_rng(seed)
     if isinstance(config, (Task2aConfig, Task2bConfig)):
         return _generate_2ab(config, n, rng, dense)
-    if isinstance(config, Task2cConfig):
-        return _generate_2c(config, n, rng, dense)
-    raise ValueError(f"config must be a Task2aConfig, Task2bConfig or Task2cConfig; got {type(config).__name__}")
+    check_config(config, Task2aConfig, Task2bConfig, Task2cConfig)
+    return _generate_2c(config, n, rng, dense)
 
 
 def _local_code(symbols: np.ndarray, depth: int, dense: bool) -> np.ndarray:
@@ -248,12 +231,6 @@ def _generate_2c(config: Task2cConfig, n: int, rng: np.random.Generator, dense: 
     )
 
 
-def _check_task(batch: SequenceBatch) -> str:
-    if batch.task not in ("2a", "2b", "2c"):
-        raise ValueError(f"expected a batch of task 2a, 2b or 2c; got task {batch.task!r}")
-    return batch.task
-
-
 def sequence_error(outputs: Any, batch: SequenceBatch, kind: str = "max_abs") -> np.ndarray:
     """(n,) the error the paper's success criterion bounds.
 
@@ -262,7 +239,7 @@ def sequence_error(outputs: Any, batch: SequenceBatch, kind: str = "max_abs") ->
     ``"absolute"`` / ``"squared"`` give mean_k |t_k - y_k| / sum_k (t_k - y_k)^2 instead
     (averaged over the steps for 2a).
     """
-    task = _check_task(batch)
+    task = check_task(batch, "2a", "2b", "2c")
     if task == "2a":
         per_step = reduce_error(batch.targets - check_outputs(outputs, batch), kind)
         valid = step_mask(batch.lengths, batch.T_max)
@@ -282,7 +259,7 @@ def sequence_correct(outputs: Any, batch: SequenceBatch) -> np.ndarray:
     >>> sequence_correct(np.full_like(outputs, 0.5), batch).tolist()   # error 0.5
     [False, False]
     """
-    return sequence_error(outputs, batch, "max_abs") < ERROR_BOUNDS[_check_task(batch)]
+    return sequence_error(outputs, batch, "max_abs") < ERROR_BOUNDS[check_task(batch, "2a", "2b", "2c")]
 
 
 def stopping_rule(config: LongLagConfig) -> SuccessiveCorrect:

@@ -22,7 +22,11 @@ from lstm_core.tasks.adding import (
     ERROR_BOUND, FINAL_TEST_SIZE, N_INPUTS, N_OUTPUTS, RECENT_WINDOW, _end_only_batch, check_T,
     sample_marked_pairs,
 )
-from lstm_core.tasks.base import SeedLike, SequenceBatch, RecentWindow, check_n, make_rng, last_step_error
+from lstm_core import validation as validate
+from lstm_core.tasks.base import (
+    SeedLike, SequenceBatch, TaskConfig, check_config, check_n, check_task, make_rng, last_step_error,
+)
+from lstm_core.tasks.stopping import RecentWindow
 
 __all__ = [
     "N_INPUTS",
@@ -43,29 +47,16 @@ LEARNING_RATE = 0.1
 
 
 @dataclass(frozen=True)
-class MultiplicationConfig:
+class MultiplicationConfig(TaskConfig):
     """The multiplication problem and its stopping threshold."""
 
     T: int = 100  # minimal length; lengths uniform in [T, T + T // 10]; X2 among the first T // 2 - 1 unmarked
     n_seq: int = 13  # stop once fewer than n_seq of the 2000 most recent sequences have error > 0.04
 
     def __post_init__(self) -> None:
-        check_T(self.T)
-        if isinstance(self.n_seq, bool) or not isinstance(self.n_seq, (int, np.integer)) \
-                or not 1 <= self.n_seq <= RECENT_WINDOW:
-            raise ValueError(f"n_seq must be an int in [1, {RECENT_WINDOW}]; got {self.n_seq!r}")
+        self._store(T=check_T(self.T), n_seq=validate.positive_int("n_seq", self.n_seq, high=RECENT_WINDOW))
 
-    @property
-    def experiment(self) -> str:
-        return "multiplication"
-
-    @property
-    def n_inputs(self) -> int:
-        return N_INPUTS
-
-    @property
-    def n_outputs(self) -> int:
-        return N_OUTPUTS
+    experiment, n_inputs, n_outputs = "multiplication", N_INPUTS, N_OUTPUTS
 
     @property
     def max_length(self) -> int:
@@ -93,8 +84,7 @@ def generate(config: MultiplicationConfig, n: int, seed: SeedLike) -> SequenceBa
     >>> bool(np.isclose(batch.targets[0, 21, 0], 1.0 * x2))
     True
     """
-    if not isinstance(config, MultiplicationConfig):
-        raise ValueError(f"config must be a MultiplicationConfig; got {type(config).__name__}")
+    check_config(config, MultiplicationConfig)
     n = check_n(n)
     rng = make_rng(seed)
     inputs, lengths, marked = sample_marked_pairs(config.T, n, rng, 0.0, 1.0, first_pair_value=1.0)
@@ -105,14 +95,9 @@ def generate(config: MultiplicationConfig, n: int, seed: SeedLike) -> SequenceBa
     return _end_only_batch(inputs, lengths, x1 * x2, info, "multiplication")
 
 
-def _check_task(batch: SequenceBatch) -> None:
-    if batch.task != "multiplication":
-        raise ValueError(f"expected a batch of task 'multiplication'; got task {batch.task!r}")
-
-
 def sequence_error(outputs: Any, batch: SequenceBatch, kind: str = "absolute") -> np.ndarray:
     """(n,) |target - output| at the last step; ``kind="squared"`` for the test MSE of Table 8."""
-    _check_task(batch)
+    check_task(batch, "multiplication")
     return last_step_error(outputs, batch, kind)
 
 
@@ -128,6 +113,5 @@ def sequence_correct(outputs: Any, batch: SequenceBatch) -> np.ndarray:
 
 def stopping_rule(config: MultiplicationConfig = MultiplicationConfig()) -> RecentWindow:
     """Fewer than ``config.n_seq`` wrong among the 2000 most recent training sequences."""
-    if not isinstance(config, MultiplicationConfig):
-        raise ValueError(f"config must be a MultiplicationConfig; got {type(config).__name__}")
+    check_config(config, MultiplicationConfig)
     return RecentWindow(window=RECENT_WINDOW, max_wrong=config.n_seq - 1)

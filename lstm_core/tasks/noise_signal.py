@@ -35,10 +35,12 @@ from typing import Any
 
 import numpy as np
 
+from lstm_core import validation as validate
 from lstm_core.tasks.base import (
-    SeedLike, SequenceBatch, TestSetRule, check_n, end_mask, last_step_outputs, make_rng, reduce_error,
-    step_mask,
+    SeedLike, SequenceBatch, TaskConfig, check_config, check_n, check_task, end_mask, last_step_outputs,
+    make_rng, reduce_error, step_mask,
 )
+from lstm_core.tasks.stopping import TestSetRule
 
 __all__ = [
     "VARIANTS",
@@ -72,7 +74,7 @@ _ST2_MEAN_ERROR = {"3a": 0.01, "3b": 0.04, "3c": 0.015}
 
 
 @dataclass(frozen=True)
-class TwoSequenceConfig:
+class TwoSequenceConfig(TaskConfig):
     """One variant of the 2-sequence problem."""
 
     variant: str = "3a"  # "3a", "3b" or "3c" (see the module table)
@@ -82,29 +84,18 @@ class TwoSequenceConfig:
     target_noise_variance: float = 0.1  # 3c only: variance of the Gaussian noise on the targets
 
     def __post_init__(self) -> None:
-        if self.variant not in VARIANTS:
-            raise ValueError(f"variant must be one of {VARIANTS}; got {self.variant!r}")
-        for name in ("T", "N"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive int; got {value!r}")
+        validate.choice("variant", self.variant, VARIANTS)
+        self._store(T=validate.positive_int("T", self.T), N=validate.positive_int("N", self.N),
+                    noise_variance=validate.nonneg_real("noise_variance", self.noise_variance),
+                    target_noise_variance=validate.nonneg_real("target_noise_variance", self.target_noise_variance))
         if self.N >= self.T:
             raise ValueError(f"N (signal elements) must be smaller than T (minimal length); got N={self.N}, T={self.T}")
-        for name in ("noise_variance", "target_noise_variance"):
-            if not getattr(self, name) >= 0:
-                raise ValueError(f"{name} must be >= 0; got {getattr(self, name)!r}")
+
+    n_inputs, n_outputs = N_INPUTS, N_OUTPUTS
 
     @property
     def experiment(self) -> str:
         return self.variant
-
-    @property
-    def n_inputs(self) -> int:
-        return N_INPUTS
-
-    @property
-    def n_outputs(self) -> int:
-        return N_OUTPUTS
 
     @property
     def max_length(self) -> int:
@@ -133,8 +124,7 @@ def generate(config: TwoSequenceConfig, n: int, seed: SeedLike) -> SequenceBatch
     >>> batch.targets[:, 9, 0].tolist(), batch.target_mask.sum(axis=1).tolist()   # last step only
     ([0.0, 1.0], [1, 1])
     """
-    if not isinstance(config, TwoSequenceConfig):
-        raise ValueError(f"config must be a TwoSequenceConfig; got {type(config).__name__}")
+    check_config(config, TwoSequenceConfig)
     n = check_n(n)
     rng = make_rng(seed)
     label = rng.integers(0, 2, size=n)  # 0: class 1, 1: class 2
@@ -166,19 +156,13 @@ def generate(config: TwoSequenceConfig, n: int, seed: SeedLike) -> SequenceBatch
     )
 
 
-def _check_task(batch: SequenceBatch) -> str:
-    if batch.task not in VARIANTS or "clean_target" not in batch.info:
-        raise ValueError(f"expected a batch of task 3a, 3b or 3c; got task {batch.task!r}")
-    return batch.task
-
-
 def sequence_error(outputs: Any, batch: SequenceBatch, kind: str = "absolute") -> np.ndarray:
     """(n,) absolute difference at the last step between output and the *noise-free* target.
 
     That is the error of 3a/3b (whose targets have no noise) and the "difference to the clean
     target" of 3c; ST2 bounds its mean. ``kind="squared"`` squares it instead.
     """
-    _check_task(batch)
+    check_task(batch, *VARIANTS, needs="clean_target")
     diff = batch.info["clean_target"][:, None] - last_step_outputs(outputs, batch)
     return reduce_error(diff, kind)
 
@@ -193,7 +177,7 @@ def sequence_correct(outputs: Any, batch: SequenceBatch) -> np.ndarray:
     >>> sequence_correct(outputs, batch).tolist()     # errors 0.05 and 0.15
     [True, False]
     """
-    task = _check_task(batch)
+    task = check_task(batch, *VARIANTS, needs="clean_target")
     error = sequence_error(outputs, batch, "absolute")
     if task == "3c":
         return error <= _CORRECT_BOUND[task]  # the paper: wrong if the difference is > 0.1
@@ -206,10 +190,8 @@ def stopping_rule(config: TwoSequenceConfig, criterion: str = "ST2") -> TestSetR
     Feed it ``update(sequence_correct(out, test), sequence_error(out, test))``. For 3c, "ST1"
     is the misclassification condition alone and "ST2" the paper's full stop rule.
     """
-    if not isinstance(config, TwoSequenceConfig):
-        raise ValueError(f"config must be a TwoSequenceConfig; got {type(config).__name__}")
-    if criterion not in ("ST1", "ST2"):
-        raise ValueError(f"criterion must be 'ST1' or 'ST2'; got {criterion!r}")
+    check_config(config, TwoSequenceConfig)
+    validate.choice("criterion", criterion, ("ST1", "ST2"))
     bound = _ST2_MEAN_ERROR[config.variant] if criterion == "ST2" else None
     return TestSetRule(max_wrong=_ST1_MAX_WRONG[config.variant], mean_error_below=bound,
                        test_set_size=TEST_SET_SIZE)

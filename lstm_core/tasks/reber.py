@@ -38,10 +38,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from lstm_core import validation as validate
 from lstm_core.tasks.base import (
-    SeedLike, SequenceBatch, TestSetRule, check_n, check_outputs, make_rng, one_hot, pad_sequences,
-    reduce_error,
+    SeedLike, SequenceBatch, TaskConfig, check_config, check_n, check_outputs, check_task, make_rng, one_hot,
+    pad_sequences, reduce_error,
 )
+from lstm_core.tasks.stopping import TestSetRule
 
 __all__ = [
     "SYMBOLS",
@@ -90,30 +92,18 @@ _INDEX = {s: i for i, s in enumerate(SYMBOLS)}
 
 
 @dataclass(frozen=True)
-class ReberConfig:
+class ReberConfig(TaskConfig):
     """Which grammar to sample from."""
 
     embedded: bool = True  # True: the embedded Reber grammar of the paper; False: the plain Reber grammar
     branch_probability: float = 0.5  # probability of the first way out wherever a state has two
 
     def __post_init__(self) -> None:
-        if not isinstance(self.embedded, bool):
-            raise ValueError(f"embedded must be True or False; got {self.embedded!r}")
-        if not 0.0 < self.branch_probability < 1.0:
-            raise ValueError(f"branch_probability must lie in (0, 1); got {self.branch_probability!r}")
+        self._store(embedded=validate.switch("embedded", self.embedded),
+                    branch_probability=validate.probability("branch_probability", self.branch_probability,
+                                                            low_open=True, high_open=True))
 
-    @property
-    def experiment(self) -> str:
-        """Registry name of the experiment."""
-        return "reber"
-
-    @property
-    def n_inputs(self) -> int:
-        return N_INPUTS
-
-    @property
-    def n_outputs(self) -> int:
-        return N_OUTPUTS
+    experiment, n_inputs, n_outputs = "reber", N_INPUTS, N_OUTPUTS
 
 
 PAPER_CONFIGS: dict[str, ReberConfig] = {"reber": ReberConfig()}
@@ -201,8 +191,7 @@ def _sample_plain(rng: np.random.Generator, branch_probability: float) -> str:
 
 def sample_strings(config: ReberConfig, n: int, seed: SeedLike) -> list[str]:
     """``n`` random strings of the grammar in ``config`` (a pure function of its arguments)."""
-    if not isinstance(config, ReberConfig):
-        raise ValueError(f"config must be a ReberConfig; got {type(config).__name__}")
+    check_config(config, ReberConfig)
     n = check_n(n)
     rng = make_rng(seed)
     strings = []
@@ -293,17 +282,12 @@ def make_reber_sets(seed: SeedLike, config: ReberConfig = ReberConfig(),
 # ---------------------------------------------------------------------------
 
 
-def _check_batch(batch: SequenceBatch) -> None:
-    if batch.task != "reber" or "allowed_next" not in batch.info:
-        raise ValueError(f"expected a Reber batch (from generate or encode_strings); got task {batch.task!r}")
-
-
 def step_correct(outputs: Any, batch: SequenceBatch) -> np.ndarray:
     """(n, T_max) bool: at each step, min output over allowed symbols > max output over the others.
 
     Padding steps count as correct.
     """
-    _check_batch(batch)
+    check_task(batch, "reber", needs="allowed_next", source="generate or encode_strings")
     out = check_outputs(outputs, batch)
     allowed = batch.info["allowed_next"]
     lowest_allowed = np.where(allowed, out, np.inf).min(axis=-1)
@@ -329,7 +313,7 @@ def sequence_error(outputs: Any, batch: SequenceBatch, kind: str = "squared") ->
     ``"absolute"``: mean_k |t_k - y_k|; ``"max_abs"``: the largest |t_k - y_k| in the string.
     The paper judges Exp. 1 by :func:`sequence_correct` only; this is for learning curves.
     """
-    _check_batch(batch)
+    check_task(batch, "reber", needs="allowed_next", source="generate or encode_strings")
     out = check_outputs(outputs, batch)
     per_step = reduce_error(batch.targets - out, kind)
     per_step = np.where(batch.target_mask, per_step, 0.0)
@@ -345,6 +329,5 @@ def all_correct(outputs_train: Any, batch_train: SequenceBatch, outputs_test: An
 
 def stopping_rule(config: ReberConfig = ReberConfig()) -> TestSetRule:
     """Success rule: feed ``np.concatenate([correct_train, correct_test])``; met when none is wrong."""
-    if not isinstance(config, ReberConfig):
-        raise ValueError(f"config must be a ReberConfig; got {type(config).__name__}")
+    check_config(config, ReberConfig)
     return TestSetRule(max_wrong=0)

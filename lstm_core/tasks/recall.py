@@ -26,9 +26,12 @@ from typing import Any
 
 import numpy as np
 
+from lstm_core import validation as validate
 from lstm_core.tasks.base import (
-    RecentWindow, SeedLike, SequenceBatch, check_n, end_mask, make_rng, step_mask, last_step_error,
+    SeedLike, SequenceBatch, TaskConfig, check_config, check_n, check_task, end_mask, make_rng, step_mask,
+    last_step_error,
 )
+from lstm_core.tasks.stopping import RecentWindow
 
 __all__ = [
     "N_INPUTS",
@@ -54,33 +57,18 @@ STOP_MAX_WRONG = 25  # ... of which at most this many (5%) may be wrong
 TEST_SET_SIZE = 512  # sequences in a fresh test set (see ``lstm_core.training.loop.test_set``)
 
 
-def _check_int(name: str, value: Any, low: int) -> None:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}; got {value!r}")
-
-
 @dataclass(frozen=True)
-class RecallConfig:
+class RecallConfig(TaskConfig):
     """Delayed recall of a flagged sign, ``lag`` steps later."""
 
     lag: int  # steps from the cue to the last step, where the cue's sign must be output (>= 1)
     max_before: int = 0  # leading distractors before the cue: uniform in 0..max_before (>= 0)
 
     def __post_init__(self) -> None:
-        _check_int("lag", self.lag, 1)
-        _check_int("max_before", self.max_before, 0)
+        self._store(lag=validate.positive_int("lag", self.lag),
+                    max_before=validate.nonneg_int("max_before", self.max_before))
 
-    @property
-    def experiment(self) -> str:
-        return "recall"
-
-    @property
-    def n_inputs(self) -> int:
-        return N_INPUTS
-
-    @property
-    def n_outputs(self) -> int:
-        return N_OUTPUTS
+    experiment, n_inputs, n_outputs = "recall", N_INPUTS, N_OUTPUTS
 
     @property
     def max_length(self) -> int:
@@ -103,8 +91,7 @@ def generate(config: RecallConfig, n: int, seed: SeedLike) -> SequenceBatch:
     >>> (later.lengths - later.info["cue_step"]).tolist()   # always lag + 1 steps from the cue on
     [4, 4, 4]
     """
-    if not isinstance(config, RecallConfig):
-        raise ValueError(f"config must be a RecallConfig; got {type(config).__name__}")
+    check_config(config, RecallConfig)
     n = check_n(n)
     rng = make_rng(seed)
     before = rng.integers(0, config.max_before + 1, size=n).astype(np.int64)  # leading distractors
@@ -123,14 +110,9 @@ def generate(config: RecallConfig, n: int, seed: SeedLike) -> SequenceBatch:
     return SequenceBatch(inputs, targets, end_mask(lengths, t_max), lengths, info, "recall")
 
 
-def _check_task(batch: SequenceBatch) -> None:
-    if batch.task != "recall":
-        raise ValueError(f"expected a batch of task 'recall'; got task {batch.task!r}")
-
-
 def sequence_error(outputs: Any, batch: SequenceBatch, kind: str = "absolute") -> np.ndarray:
     """(n,) |target - output| at the last step (``kind="squared"``: its square)."""
-    _check_task(batch)
+    check_task(batch, "recall")
     return last_step_error(outputs, batch, kind)
 
 
@@ -150,6 +132,5 @@ def sequence_correct(outputs: Any, batch: SequenceBatch) -> np.ndarray:
 
 def stopping_rule(config: RecallConfig) -> RecentWindow:
     """At most 25 of the 500 most recent training sequences wrong (95% correct)."""
-    if not isinstance(config, RecallConfig):
-        raise ValueError(f"config must be a RecallConfig; got {type(config).__name__}")
+    check_config(config, RecallConfig)
     return RecentWindow(window=STOP_WINDOW, max_wrong=STOP_MAX_WRONG)

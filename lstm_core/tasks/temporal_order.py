@@ -29,9 +29,12 @@ from typing import Any
 
 import numpy as np
 
+from lstm_core import validation as validate
 from lstm_core.tasks.base import (
-    SeedLike, SequenceBatch, RecentWindow, check_n, end_mask, make_rng, one_hot, st3, last_step_error,
+    SeedLike, SequenceBatch, TaskConfig, check_config, check_n, check_task, end_mask, make_rng, one_hot,
+    last_step_error,
 )
+from lstm_core.tasks.stopping import RecentWindow, st3
 
 __all__ = [
     "SYMBOLS",
@@ -63,7 +66,7 @@ FINAL_TEST_SIZE = 2560
 
 
 @dataclass(frozen=True)
-class TemporalOrderConfig:
+class TemporalOrderConfig(TaskConfig):
     """Lengths and X/Y position ranges (1-based, inclusive, counted from the leading E)."""
 
     length_range: tuple[int, int] = (100, 110)  # sequence length uniform in this range, inclusive
@@ -86,13 +89,11 @@ class TemporalOrderConfig:
         if previous_high >= lo:
             raise ValueError(f"the last X/Y position {previous_high} must come before the final B, "
                              f"i.e. be < the minimal length {lo}")
-        if self.name not in ("6a", "6b"):
-            raise ValueError(f"name must be '6a' or '6b'; got {self.name!r}")
+        validate.choice("name", self.name, ("6a", "6b"))
         if len(ranges) != {"6a": 2, "6b": 3}[self.name]:
             raise ValueError(f"{self.name} has {2 if self.name == '6a' else 3} X/Y positions; "
                              f"got {len(ranges)} position ranges")
-        object.__setattr__(self, "length_range", (lo, hi))
-        object.__setattr__(self, "position_ranges", ranges)
+        self._store(length_range=(lo, hi), position_ranges=ranges)
 
     @property
     def experiment(self) -> str:
@@ -107,9 +108,7 @@ class TemporalOrderConfig:
     def n_classes(self) -> int:
         return 2 ** self.n_relevant
 
-    @property
-    def n_inputs(self) -> int:
-        return N_INPUTS
+    n_inputs = N_INPUTS
 
     @property
     def n_outputs(self) -> int:
@@ -160,8 +159,7 @@ def generate(config: TemporalOrderConfig, n: int, seed: SeedLike) -> SequenceBat
     >>> CLASS_NAMES[2][int(batch.info["label"][0])], batch.targets[0, -1].tolist()
     ('R', [0.0, 1.0, 0.0, 0.0])
     """
-    if not isinstance(config, TemporalOrderConfig):
-        raise ValueError(f"config must be a TemporalOrderConfig; got {type(config).__name__}")
+    check_config(config, TemporalOrderConfig)
     n = check_n(n)
     rng = make_rng(seed)
     lo, hi = config.length_range
@@ -190,17 +188,12 @@ def generate(config: TemporalOrderConfig, n: int, seed: SeedLike) -> SequenceBat
     )
 
 
-def _check_task(batch: SequenceBatch) -> None:
-    if batch.task not in ("6a", "6b"):
-        raise ValueError(f"expected a batch of task 6a or 6b; got task {batch.task!r}")
-
-
 def sequence_error(outputs: Any, batch: SequenceBatch, kind: str = "absolute") -> np.ndarray:
     """(n,) error at the last step: mean over output units of |t_k - y_k| (default, used by ST3).
 
     ``kind="squared"``: sum_k (t_k - y_k)^2; ``"max_abs"``: max_k |t_k - y_k|.
     """
-    _check_task(batch)
+    check_task(batch, "6a", "6b")
     return last_step_error(outputs, batch, kind)
 
 
@@ -220,6 +213,5 @@ def sequence_correct(outputs: Any, batch: SequenceBatch) -> np.ndarray:
 
 def stopping_rule(config: TemporalOrderConfig) -> RecentWindow:
     """ST3(0.1): feed ``update(sequence_correct(out, b), sequence_error(out, b))`` per training sequence."""
-    if not isinstance(config, TemporalOrderConfig):
-        raise ValueError(f"config must be a TemporalOrderConfig; got {type(config).__name__}")
+    check_config(config, TemporalOrderConfig)
     return st3(STOP_MEAN_ERROR, window=RECENT_WINDOW)
