@@ -10,8 +10,8 @@ from lstm_core import count_parameters, paper_network, paper_spec
 from lstm_core.training.engines import lstm2a as fast_2a
 from lstm_core.model.networks import LSTM2a, LSTM2aConfig
 from lstm_core.reproduction.paper import get_table
-from lstm_core.reproduction.rows import get_row
-from lstm_core.reproduction.run import row_network, run_row
+from lstm_core.reproduction.rows import get_row, row_network
+from lstm_core.reproduction.run import run_row
 from lstm_core.tasks import long_lag
 from lstm_core.tasks.base import SequenceBatch, StoppingRule, pad_sequences
 from oracles import assert_matches_autograd
