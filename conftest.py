@@ -7,6 +7,11 @@ from lstm_core.check import STRICT_ENV
 
 
 def pytest_configure(config):
+    # The tests train tiny networks: one torch thread, as the chapters and the command line set it
+    # explicitly (importing lstm_core changes no thread setting).
+    import lstm_core
+
+    lstm_core.use_one_thread()
     # The chapters run under nbval in kernels that inherit this: there, a check after an exercise
     # whose solved answer is not right raises, so a wrong solution fails the suite.
     os.environ[STRICT_ENV] = "1"

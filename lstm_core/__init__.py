@@ -9,16 +9,15 @@ Modules (one idea each):
     gradients    error flow through time and depth
     paper        the paper's tables as data
     tasks        the paper's experiments: generators, criteria, stopping rules
+
+Importing the package changes no global setting. Every model in this course is tiny (tens to
+thousands of weights), and torch's intra-op threads then cost far more than they save (on a
+busy 2-core machine a batch-32 step ran 24x slower with 2 threads than with 1), so each chapter
+and the command line start with one explicit call, :func:`use_one_thread`. Inside a block,
+``lstm_core.training.threads.use_threads(numba=..., torch=...)`` sets threads and restores them.
 """
 
 import os as _os
-
-import torch as _torch
-
-# Every model in this course is tiny (tens to thousands of weights). torch's intra-op threads
-# then cost far more than they save: on a busy 2-core machine a batch-32 step ran 24x slower
-# with 2 threads than with 1. Set LSTM_CORE_TORCH_THREADS to choose another number.
-_torch.set_num_threads(int(_os.environ.get("LSTM_CORE_TORCH_THREADS", "1")))
 
 from lstm_core.model.cells import CellStep, LSTM1997Cell, VanillaRNNCell, step_from_preactivations
 from lstm_core.model.networks import (
@@ -28,7 +27,40 @@ from lstm_core.model.networks import (
 
 __version__ = "0.1.0"
 
+#: Environment variable that overrides the thread count ``use_one_thread`` sets (e.g. "2").
+THREADS_ENV = "LSTM_CORE_TORCH_THREADS"
+
+
+def use_one_thread() -> int:
+    """Run torch's operations on one CPU thread from now on (the setting for this course's tiny networks).
+
+    Call it once, at the start of a notebook or script; it returns the number of threads set.
+    Set the environment variable ``LSTM_CORE_TORCH_THREADS`` to choose another number
+    (a bigger model on an idle many-core machine may gain from more). Importing ``lstm_core``
+    does not call it: a program that imports the package keeps its own thread setting.
+
+    >>> import torch
+    >>> before = torch.get_num_threads()
+    >>> use_one_thread()
+    1
+    >>> torch.set_num_threads(before)   # (a doctest leaves the setting as it found it)
+    """
+    import torch
+
+    from lstm_core import validation
+
+    raw = _os.environ.get(THREADS_ENV, "1")
+    try:
+        wanted = int(raw)
+    except ValueError:
+        raise ValueError(f"{THREADS_ENV} must be a positive whole number such as 1 or 2; got {raw!r}") from None
+    n = validation.positive_int(THREADS_ENV, wanted)
+    torch.set_num_threads(n)
+    return n
+
+
 __all__ = [
+    "use_one_thread", "THREADS_ENV",
     "CellStep", "LSTM1997Cell", "VanillaRNNCell", "step_from_preactivations",
     "PAPER_NETWORKS", "LSTM1997", "LSTM1997Config", "SequenceModel", "SequenceTrace",
     "TinyTransformer", "TorchGRU", "TorchLSTM", "VanillaRNN", "count_parameters",

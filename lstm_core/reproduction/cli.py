@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
+from lstm_core import use_one_thread
 from lstm_core.reproduction.results import load_results, merge_results, results_path
 from lstm_core.reproduction.rows import ROWS, Row
 from lstm_core.reproduction.run import run_row
@@ -56,6 +57,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the row keys and exit")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
+    use_one_thread()  # tiny networks run fastest on one torch thread; importing lstm_core sets none
     if args.list:
         for row in ROWS:
             print(f"{row.key:32s} table {row.table:3s} {row.trials:3d} trials, budget {row.budget:,}")
