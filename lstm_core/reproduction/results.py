@@ -38,11 +38,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
-from lstm_core.reproduction.rows import ROWS, Row, get_row
-from lstm_core.reproduction.run import row_network
+from lstm_core.reproduction.rows import ROWS, Row, get_row, row_network
 
 __all__ = [
     "SHIPPED", "REDUCED", "results_path", "is_shipped", "load_results", "trained_model", "ReducedRun",
+    "CheckpointError",
     "reduced_reason", "merge_results", "write_atomic", "locked", "Checkpoint", "checkpoint_path",
 ]
 
@@ -87,6 +87,10 @@ def trained_model(key: str, results: Optional[dict[str, Any]] = None):
 # ======================================================================================
 class ReducedRun(ValueError):
     """A reduced run was about to be written into the shipped results."""
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be resumed (another run's, or damaged)."""
 
 
 def reduced_reason(row: Row, trials: int, budget: int, quick: bool = False) -> Optional[str]:
@@ -258,12 +262,12 @@ class Checkpoint:
             except json.JSONDecodeError:
                 if i >= len(lines) - 2:  # the last line, torn by a kill mid-write
                     break
-                raise ValueError(f"checkpoint {self.path} is damaged at line {i + 1}; delete it to start the "
+                raise CheckpointError(f"checkpoint {self.path} is damaged at line {i + 1}; delete it to start the "
                                  "row afresh") from None
         if not records:
             return {}
         if records[0] != self.header:
-            raise ValueError(f"checkpoint {self.path} belongs to another run ({_describe(records[0])}, this run: "
+            raise CheckpointError(f"checkpoint {self.path} belongs to another run ({_describe(records[0])}, this run: "
                              f"{_describe(self.header)}); rerun with that seed and budget to resume it, or delete "
                              "it to start the row afresh")
         return {int(r["k"]): r for r in records[1:]}

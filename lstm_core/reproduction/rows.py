@@ -3,7 +3,8 @@
 A :class:`Row` says how one row of a paper table is run: which task configuration, which
 network (``lstm_core.model.networks.paper_network``), which learning rate, how many trials,
 and a budget of training sequences per trial (ours: the paper trained until success). The
-paper's own numbers stay in :mod:`lstm_core.reproduction.paper`; :attr:`Row.paper` links the two.
+paper's own numbers stay in :mod:`lstm_core.reproduction.paper`; :attr:`Row.paper` links the two,
+and :func:`row_network` builds the row's network (with trained weights, if given).
 
 >>> row = get_row("T7-adding-T100")
 >>> row.trials, row.learning_rate, row.paper.sequences_to_success
@@ -15,10 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
+import numpy as np
+import torch
+
+from lstm_core.model.networks import VanillaRNN, paper_network
 from lstm_core.reproduction import paper as paper_tables
 from lstm_core.tasks import Choice
 
-__all__ = ["PROTOCOL_CHOICES", "Row", "ROWS", "get_row", "paper_row"]
+__all__ = ["PROTOCOL_CHOICES", "Row", "ROWS", "get_row", "paper_row", "row_network"]
 
 #: Where the paper leaves the training protocol open, what we chose (the tasks' own choices are
 #: ``lstm_core.tasks.CHOICES``; the book shows both in one table).
@@ -153,3 +158,19 @@ def get_row(key: str) -> Row:
         if row.key == key:
             return row
     raise ValueError(f"unknown row {key!r}; expected one of {[r.key for r in ROWS]}")
+
+
+def row_network(row: Row, weights: Optional[dict[str, Any]] = None) -> torch.nn.Module:
+    """The network of ``row`` (``LSTM1997``, ``LSTM2a`` or the RNN baseline), with ``weights`` loaded if given.
+
+    ``weights`` is keyed like ``model.named_parameters()``, as a result's ``example_weights``.
+    """
+    if row.model == "rnn":
+        spec = paper_network(row.network, p=row.p)
+        model: torch.nn.Module = VanillaRNN(spec.n_inputs, row.hidden, spec.n_outputs)
+    else:
+        model = paper_network(row.network, p=row.p)
+    if weights is not None:
+        state = {k: torch.as_tensor(np.asarray(v), dtype=torch.float32) for k, v in weights.items()}
+        model.load_state_dict(state)
+    return model

@@ -376,22 +376,6 @@ def run_row(row: Row, trials: Optional[int] = None, seed: int = 0, budget: Optio
     return result
 
 
-def row_network(row: Row, weights: Optional[dict[str, Any]] = None) -> torch.nn.Module:
-    """The network of ``row`` (``LSTM1997``, ``LSTM2a`` or the RNN baseline), with ``weights`` loaded if given.
-
-    ``weights`` is keyed like ``model.named_parameters()``, as a result's ``example_weights``.
-    """
-    if row.model == "rnn":
-        spec = paper_network(row.network, p=row.p)
-        model: torch.nn.Module = VanillaRNN(spec.n_inputs, row.hidden, spec.n_outputs)
-    else:
-        model = paper_network(row.network, p=row.p)
-    if weights is not None:
-        state = {k: torch.as_tensor(np.asarray(v), dtype=torch.float32) for k, v in weights.items()}
-        model.load_state_dict(state)
-    return model
-
-
 def _final_test(task, cfg, forward: Callable[[SequenceBatch], np.ndarray], res: TrialResult, seed: int, k: int,
                 reber_pair: Optional[tuple[SequenceBatch, SequenceBatch]]) -> None:
     """The paper's post-training test: 2560 fresh sequences (Reber: its own train + test strings)."""
@@ -443,4 +427,4 @@ def _bar(progress: bool, total: int, desc: str):
     return tqdm(total=total, unit="seq", desc=desc, leave=False)
 
 
-__all__ = ["TrialResult", "RowResult", "run_row", "row_network", "FINAL_TEST_SIZE"]
+__all__ = ["TrialResult", "RowResult", "run_row", "FINAL_TEST_SIZE"]
