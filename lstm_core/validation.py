@@ -18,6 +18,7 @@ function          accepts                                                     re
 ``switch``        ``True``/``False`` only (and numpy bools): ``"no"`` and     ``bool``
                   ``0`` are refused, since ``bool("no")`` is True
 ``choice``        one of a given set of options                               the value
+``instance``      an instance of one of the given classes (a model, a config) the value
 ``shape``         an array (numpy or torch) whose shape matches a pattern     the shape
 ``state``         a recurrent state ``hx``: one tensor per part, each of the  None
                   given shape and the model's dtype (as ``nn.RNN`` refuses)
@@ -47,7 +48,7 @@ import torch
 
 __all__ = [
     "WrongType", "positive_int", "nonneg_int", "positive_real", "nonneg_real", "real", "learning_rate",
-    "probability", "switch", "choice", "shape", "state",
+    "probability", "switch", "choice", "instance", "shape", "state",
 ]
 
 
@@ -188,6 +189,21 @@ def choice(name: str, value: Any, options: Iterable[Any]) -> Any:
         listed = ", ".join(repr(o) for o in options)
         raise ValueError(f"{name} must be one of {listed}; got {_describe(value)}.")
     return value
+
+
+def instance(name: str, value: Any, *classes: type, needed_by: str = "") -> Any:
+    """``value`` if it is an instance of one of ``classes``; else a WrongType naming them.
+
+    ``needed_by`` names the function that needs it: "gate_trace needs an LSTM1997 network as model".
+    """
+    if isinstance(value, classes):
+        return value
+    names = [c.__name__ for c in classes]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    article = "an" if listed[0].upper() in "AEIOU" else "a"
+    if needed_by:
+        raise WrongType(f"{needed_by} needs {article} {listed} as {name}; got {type(value).__name__}")
+    raise WrongType(f"{name} must be {article} {listed}; got {type(value).__name__}")
 
 
 def shape(name: str, array: Any, pattern: Sequence[Any], *, legend: str = "") -> tuple[int, ...]:

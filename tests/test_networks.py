@@ -92,9 +92,9 @@ def test_product_chain_and_the_articles_walkthrough():
     assert product_chain(1.1, 1.0, 100)[100] == pytest.approx(13780.6, rel=1e-4)
     assert product_chain(0.9, 1.0, 100)[100] == pytest.approx(2.656e-5, rel=1e-3)
     assert product_chain(0.8, 1.0, 10)[10] == pytest.approx(0.10737, rel=1e-4)
-    with pytest.raises(ValueError, match="steps must be an integer"):
+    with pytest.raises(ValueError, match="steps must be a non-negative integer"):
         product_chain(0.9, 0.3, -1)
-    with pytest.raises(ValueError, match="spectral factor must be"):
+    with pytest.raises(ValueError, match=r"spectral \(factor\) must be a finite non-negative number"):
         product_chain(float("nan"), 0.3, 3)
 
 

@@ -141,3 +141,11 @@ def test_wrong_kinds_are_both_type_and_value_errors():
             call()
         with pytest.raises(ValueError):
             call()
+
+
+def test_instance_names_the_classes_and_the_user():
+    assert v.instance("config", 3, int) == 3
+    with pytest.raises(ValueError, match="config must be an int or float; got str"):
+        v.instance("config", "x", int, float)
+    with pytest.raises(TypeError, match="gate_trace needs a list as model; got dict"):
+        v.instance("model", {}, list, needed_by="gate_trace")

@@ -33,6 +33,7 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 import torch
 
+from lstm_core import validation as validate
 from lstm_core.model import activations
 from lstm_core.model.cells import CellStep
 from lstm_core.analysis.gradients import last_step_loss
@@ -83,11 +84,8 @@ def carousel_signal(weight: float, steps: int, decay: float = 1.0) -> CarouselSi
     >>> sig.rnn.tolist(), sig.lstm.tolist()
     ([1.0, 0.5, 0.25, 0.125], [1.0, 1.0, 1.0, 1.0])
     """
-    for name, value in (("weight", weight), ("decay", decay)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not math.isfinite(value):
-            raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    weight, decay = validate.real("weight", weight), validate.real("decay", decay)
+    steps = validate.nonneg_int("steps", steps)
     rnn = np.empty(steps + 1)
     lstm = np.empty(steps + 1)
     h, s = 1.0, 1.0
@@ -129,8 +127,7 @@ def carousel_gradients(model: LSTM1997, x: torch.Tensor,
     ``loss_fn`` maps the outputs (batch, T, n_out) to a scalar; default: the sum of the
     outputs at the last step (:func:`lstm_core.analysis.gradients.last_step_loss`).
     """
-    if not isinstance(model, LSTM1997):
-        raise ValueError(f"carousel_gradients needs an LSTM1997 network, got {type(model).__name__}")
+    validate.instance("model", model, LSTM1997, needed_by="carousel_gradients")
     trace = model.run(x)
     loss = (loss_fn or last_step_loss)(trace.outputs)
     if loss.dim() != 0:
@@ -168,10 +165,8 @@ def set_forget_bias(model: TorchLSTM, value: float) -> TorchLSTM:
     ``bias_hh`` = 0). At initialisation with zero inputs, y^phi = sigma(value).
     The forget gate is Gers et al.'s (1999/2000), not part of the 1997 cell.
     """
-    if not isinstance(model, TorchLSTM):
-        raise ValueError(f"set_forget_bias needs a TorchLSTM, got {type(model).__name__}")
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"forget-gate bias must be a finite number, got {value!r}")
+    validate.instance("model", model, TorchLSTM, needed_by="set_forget_bias")
+    value = validate.real("value (the forget-gate bias)", value, example="1.0")
     H = model.rnn.hidden_size
     with torch.no_grad():
         model.rnn.bias_ih_l0[H:2 * H] = value  # rows H..2H-1: the forget gate f
@@ -287,8 +282,7 @@ def write_read_network(gain: float = 10.0) -> LSTM1997:
     >>> net.cell.weight_in[0, :3].tolist(), net.cell.bias_in.tolist()
     ([0.0, 20.0, 0.0], [-10.0])
     """
-    if isinstance(gain, bool) or not isinstance(gain, (int, float)) or not gain > 0 or not math.isfinite(gain):
-        raise ValueError(f"gain must be a positive finite number, got {gain!r}")
+    gain = validate.positive_real("gain", gain, example="10")
     config = LSTM1997Config(n_inputs=3, n_outputs=1, n_blocks=1, block_size=1, bias_units="hidden")
     net = LSTM1997(config, seed=0)
     cell = net.cell
@@ -319,8 +313,7 @@ def write_read_inputs(values: Sequence[float], write_at: Sequence[int], read_at:
     x[0, :, 0] = values
     for name, steps, col in (("write_at", write_at, 1), ("read_at", read_at, 2)):
         for t in steps:
-            if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 0 <= t < T:
-                raise ValueError(f"{name} holds {t!r}; expected step indices in [0, {T})")
+            validate.nonneg_int(f"{name} (a step index)", t, high=T - 1)
             x[0, t, col] = 1.0
     return torch.from_numpy(x)
 
@@ -337,8 +330,7 @@ def adding_stream(n_sequences: int, T: int = 100, seed: int = 0) -> torch.Tensor
     """
     from lstm_core.tasks import adding
 
-    if isinstance(n_sequences, bool) or not isinstance(n_sequences, (int, np.integer)) or n_sequences < 1:
-        raise ValueError(f"n_sequences must be a positive integer, got {n_sequences!r}")
+    n_sequences = validate.positive_int("n_sequences", n_sequences)
     batch = adding.generate(adding.AddingConfig(T=T), n_sequences, seed)
     parts = [batch.inputs[i, : batch.lengths[i]] for i in range(batch.n)]
     return torch.from_numpy(np.concatenate(parts)[None].astype(np.float32))
@@ -355,8 +347,7 @@ class StreamRun:
 
 def run_stream(model: LSTM1997, x: torch.Tensor) -> StreamRun:
     """Run ``model`` over ``x`` (batch, T, n_in) from s_c(0) = 0 with no reset, without gradients."""
-    if not isinstance(model, LSTM1997):
-        raise ValueError(f"run_stream needs an LSTM1997 network, got {type(model).__name__}")
+    validate.instance("model", model, LSTM1997, needed_by="run_stream")
     with torch.no_grad():
         trace = model.run(x)
         cell = model.cell

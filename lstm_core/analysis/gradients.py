@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from lstm_core import validation as validate
 from lstm_core.model.networks import SequenceModel
 
 LossFn = Callable[[torch.Tensor], torch.Tensor]
@@ -33,11 +34,9 @@ def product_chain(spectral: float, derivative: float, steps: int) -> np.ndarray:
     >>> [round(float(v), 4) for v in chain]
     [1.0, 0.27, 0.0729]
     """
-    for name, v in (("spectral", spectral), ("derivative", derivative)):
-        if not np.isfinite(v) or v < 0:
-            raise ValueError(f"{name} factor must be a finite number >= 0, got {v!r}")
-    if not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    spectral = validate.nonneg_real("spectral (factor)", spectral, example="0.9")
+    derivative = validate.nonneg_real("derivative (factor)", derivative, example="0.3")
+    steps = validate.nonneg_int("steps", steps)
     with np.errstate(over="ignore", under="ignore"):
         return np.power(float(spectral) * float(derivative), np.arange(steps + 1, dtype=float))
 
@@ -92,8 +91,8 @@ class DeepTanhNet(nn.Module):
     def __init__(self, depth: int, width: int, residual: bool, init_scale: float = 1.0,
                  seed: Optional[int] = None) -> None:
         super().__init__()
-        if depth < 1 or width < 1:
-            raise ValueError(f"depth and width must be positive, got depth={depth}, width={width}")
+        depth, width = validate.positive_int("depth", depth), validate.positive_int("width", width)
+        residual = validate.switch("residual", residual)
         self.residual = residual
         gen = None if seed is None else torch.Generator().manual_seed(seed)
         self.layers = nn.ModuleList(nn.Linear(width, width) for _ in range(depth))

@@ -415,13 +415,8 @@ class TaskConfig:
 
 
 def check_config(config: Any, *classes: type) -> Any:
-    """``config`` if it is an instance of one of ``classes``; else a ValueError naming them."""
-    if not isinstance(config, classes):
-        names = [c.__name__ for c in classes]
-        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-        article = "an" if listed[0] in "AEIOU" else "a"
-        raise ValueError(f"config must be {article} {listed}; got {type(config).__name__}")
-    return config
+    """``config`` if it is an instance of one of ``classes``; else an error naming them."""
+    return validate.instance("config", config, *classes)
 
 
 def check_task(batch: SequenceBatch, *tasks: str, needs: str = "", source: str = "") -> str:
