@@ -160,8 +160,14 @@ def test_an_answer_that_raises_is_reported_not_raised(name: str) -> None:
 
 @pytest.mark.parametrize("name", list(RIGHT))
 def test_an_answer_returning_nothing_is_wrong(name: str) -> None:
-    report = getattr(check, name)(lambda *args, **kwargs: None)  # a body of `...` or a forgotten return
+    def forgot_return(*args, **kwargs):  # computes something, then forgets to return it
+        _ = len(args) + len(kwargs)
+
+    report = getattr(check, name)(forgot_return)
     assert report.answered and not report.ok and report.mistake is None and report.hint, str(report)
+    assert "returned None" in str(report)
+    # a body that only returns None is a stub: not answered yet (as every stub, see test_check_engine)
+    assert not getattr(check, name)(lambda *args, **kwargs: None).answered
 
 
 def test_strict_mode_raises_on_a_wrong_answer(monkeypatch: pytest.MonkeyPatch) -> None:

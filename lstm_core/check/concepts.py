@@ -41,7 +41,7 @@ import torch
 from lstm_core.model import activations
 from lstm_core.analysis.carousel import carousel_signal
 from lstm_core.model.cells import VanillaRNNCell, cell_update
-from lstm_core.check import Case, CheckReport, Mistake, check_function, check_value, is_stub
+from lstm_core.check.engine import Case, CheckReport, Mistake, answer_or_stub, check_function, check_value, is_stub
 from lstm_core.analysis.gradients import last_step_loss, product_chain
 from lstm_core.model.networks import LSTM1997, LSTM1997Config, count_parameters, paper_network, paper_spec
 
@@ -76,7 +76,7 @@ def _answer(candidate: Any, copies: bool = True) -> Any:
         return candidate
 
     def on_copies(*args: Any) -> Any:
-        return candidate(*copy.deepcopy(args))
+        return answer_or_stub(candidate(*copy.deepcopy(args)))
 
     return on_copies
 
@@ -607,7 +607,7 @@ def _run_with_cut(cut: Callable[..., Any], name: str, seed: int, T: int) -> tupl
     y, s = cell.initial_state(x.shape[0], x)
     features = []
     for t in range(T):
-        z, s_carried = cut(x[:, t], y, s)  # z = [x(t), y(t-1)] as the net inputs read it; s_c(t-1) for the CEC
+        z, s_carried = answer_or_stub(cut(x[:, t], y, s))  # z = [x(t), y(t-1)] as the net inputs read it; s_c(t-1) for the CEC
         step = cell.step(z[:, :n_in], (z[:, n_in:], s_carried))
         y, s = step.y, step.s
         features.append(step.y_c)

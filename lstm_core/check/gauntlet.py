@@ -46,7 +46,7 @@ import numpy as np
 import torch
 
 from lstm_core.model import cells
-from lstm_core.check import Case, CheckReport, Mistake, check_function
+from lstm_core.check.engine import Case, CheckReport, Mistake, answer_or_stub, check_function, is_stub
 from lstm_core.tasks import adding, noise_signal, reber, temporal_order
 from lstm_core.tasks.stopping import SuccessiveCorrect
 
@@ -87,7 +87,7 @@ def _guarded(fn: Callable, encode: Optional[Callable[[Any], Any]] = None) -> Cal
     The copies keep an answer that edits its input in place (``values[0] = 0``) from changing the
     cases that the reference and the known mistakes are run on afterwards."""
     def run(*args: Any, **kwargs: Any) -> Any:
-        out = fn(*[_copied(a) for a in args], **{k: _copied(v) for k, v in kwargs.items()})
+        out = answer_or_stub(fn(*[_copied(a) for a in args], **{k: _copied(v) for k, v in kwargs.items()}))
         return out if encode is None else encode(out)
     return run
 
@@ -96,7 +96,7 @@ def _check(candidate: Any, reference: Callable, cases: Sequence[Case], *, name: 
            mistakes: Sequence[Mistake], hint: str, encode: Optional[Callable[[Any], Any]] = None,
            **tolerance: float) -> CheckReport:
     """:func:`check_function` with guarded (and, if given, encoded) answers, reference and mistakes."""
-    if callable(candidate):
+    if callable(candidate) and not is_stub(candidate):  # a stub goes in as it is: "not answered yet"
         candidate = _guarded(candidate, encode)
     if encode is not None:
         reference = _guarded(reference, encode)
