@@ -10,6 +10,7 @@ function          accepts                                                     re
 ``positive_int``  ints and numpy integers >= 1 (or >= ``low``); not bools,    ``int``
                   not floats (``3.0`` is refused: sizes are counted)
 ``nonneg_int``    the same, >= 0                                              ``int``
+``integer``       the same, in any [low, high] (a slider's range)             ``int``
 ``positive_real`` finite reals > 0 (ints, floats, numpy scalars); not bools,  ``float``
                   not inf, not nan -- learning rates, time limits, ranges
 ``nonneg_real``   finite reals >= 0                                           ``float``
@@ -47,7 +48,7 @@ import numpy as np
 import torch
 
 __all__ = [
-    "WrongType", "positive_int", "nonneg_int", "positive_real", "nonneg_real", "real", "learning_rate",
+    "WrongType", "integer", "positive_int", "nonneg_int", "positive_real", "nonneg_real", "real", "learning_rate",
     "probability", "switch", "choice", "instance", "shape", "state",
 ]
 
@@ -81,38 +82,45 @@ def _is_real(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not _is_bool(value)
 
 
+def integer(name: str, value: Any, *, low: Optional[int] = None, high: Optional[int] = None,
+            allow_none: bool = False, what: str = "an integer") -> Optional[int]:
+    """``value`` as an int in [low, high] (either end may be open-ended); ints and numpy integers only."""
+    if value is None and allow_none:
+        return None
+    if low is not None and high is not None:
+        bound = f" (in [{low}, {high}])"
+    elif low is not None:
+        bound = f" (>= {low})"
+    elif high is not None:
+        bound = f" (<= {high})"
+    else:
+        bound = ""
+    none = " or None" if allow_none else ""
+    if low is not None and high is not None:
+        example = 4 if low <= 4 <= high else low
+    elif low is not None:
+        example = max(low, 4)
+    else:
+        example = 4 if high is None else min(high, 4)
+    hint = f" Pass a whole number such as {example}."
+    if not _is_integer(value):
+        raise WrongType(f"{name} must be {what}{bound}{none}; got {_describe(value)}.{hint}")
+    value = int(value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(f"{name} must be {what}{bound}{none}; got {value}.{hint}")
+    return value
+
+
 def positive_int(name: str, value: Any, *, low: int = 1, high: Optional[int] = None,
                  allow_none: bool = False) -> Optional[int]:
     """``value`` as an int in [low, high]; ints and numpy integers only (no bools, no floats)."""
-    if value is None and allow_none:
-        return None
-    bound = f">= {low}" if high is None else f"in [{low}, {high}]"
-    none = " or None" if allow_none else ""
-    if not _is_integer(value):
-        raise WrongType(f"{name} must be a positive integer ({bound}){none}; got {_describe(value)}. "
-                        f"Pass a whole number such as {max(low, 4) if high is None else low}.")
-    value = int(value)
-    if value < low or (high is not None and value > high):
-        raise ValueError(f"{name} must be a positive integer ({bound}){none}; got {value}. "
-                         f"Pass a whole number such as {max(low, 4) if high is None else low}.")
-    return value
+    return integer(name, value, low=low, high=high, allow_none=allow_none, what="a positive integer")
 
 
 def nonneg_int(name: str, value: Any, *, high: Optional[int] = None,
                allow_none: bool = False) -> Optional[int]:
     """``value`` as an int >= 0 (and <= high); ints and numpy integers only."""
-    if value is None and allow_none:
-        return None
-    bound = ">= 0" if high is None else f"in [0, {high}]"
-    none = " or None" if allow_none else ""
-    if not _is_integer(value):
-        raise WrongType(f"{name} must be a non-negative integer ({bound}){none}; got {_describe(value)}. "
-                        "Pass a whole number such as 0 or 10.")
-    value = int(value)
-    if value < 0 or (high is not None and value > high):
-        raise ValueError(f"{name} must be a non-negative integer ({bound}){none}; got {value}. "
-                         "Pass a whole number such as 0 or 10.")
-    return value
+    return integer(name, value, low=0, high=high, allow_none=allow_none, what="a non-negative integer")
 
 
 def real(name: str, value: Any, *, low: Optional[float] = None, high: Optional[float] = None,

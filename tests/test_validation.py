@@ -149,3 +149,13 @@ def test_instance_names_the_classes_and_the_user():
         v.instance("config", "x", int, float)
     with pytest.raises(TypeError, match="gate_trace needs a list as model; got dict"):
         v.instance("model", {}, list, needed_by="gate_trace")
+
+
+def test_integer_in_any_range_names_the_range():
+    assert v.integer("seed", 0, low=0, high=10_000) == 0 and v.integer("offset", -3) == -3
+    with pytest.raises(ValueError, match=r"seed must be an integer \(in \[0, 10000\]\); got 10001. Pass a whole number such as 4"):
+        v.integer("seed", 10_001, low=0, high=10_000)
+    with pytest.raises(ValueError, match=r"T must be an integer \(in \[20, 100\]\); got 5. Pass a whole number such as 20"):
+        v.integer("T", 5, low=20, high=100)
+    with pytest.raises(TypeError, match=r"k must be an integer \(<= 3\)"):
+        v.integer("k", 2.0, high=3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
+from lstm_core.dashboards.controls import float_slider, int_slider
 from lstm_core.analysis.carousel import carousel_signal
 from lstm_core.plots.carousel import plot_carousel
 
@@ -22,12 +23,10 @@ def carousel_explorer(weight: float = 0.9, steps: int = 100, decay: float = 1.0)
         A VBox with the sliders above the figure.
     """
     carousel_signal(weight, steps, decay)  # validates the starting values
-    w = widgets.FloatSlider(value=weight, min=0.0, max=1.5, step=0.01, description="RNN weight W",
-                            style={"description_width": "110px"}, layout=widgets.Layout(width="420px"))
-    k = widgets.IntSlider(value=steps, min=1, max=500, step=1, description="steps",
-                          style={"description_width": "110px"}, layout=widgets.Layout(width="420px"))
-    d = widgets.FloatSlider(value=decay, min=0.5, max=1.0, step=0.01, description="CEC factor",
-                            style={"description_width": "110px"}, layout=widgets.Layout(width="420px"))
+    wide = dict(style={"description_width": "110px"}, layout=widgets.Layout(width="420px"))
+    w = float_slider("weight", weight, 0.0, 1.5, step=0.01, description="RNN weight W", **wide)
+    k = int_slider("steps", steps, 1, 500, **wide)
+    d = float_slider("decay", decay, 0.5, 1.0, step=0.01, description="CEC factor", **wide)
 
     def show(weight: float, steps: int, decay: float) -> None:
         sig = carousel_signal(weight, steps, decay)

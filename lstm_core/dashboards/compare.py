@@ -9,6 +9,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
+from lstm_core.dashboards.controls import float_slider, int_slider, report_errors
 from lstm_core.analysis.compare import (
     MODEL_LABELS, MODELS, CompareConfig, Comparison, compare_models, shortened_config,
 )
@@ -36,10 +37,9 @@ def residual_explorer(depth: int = 40, width: int = 32, init_scale: float = 0.5,
         depth, width, init_scale, residual, seed: starting values (see
             :func:`lstm_core.analysis.gradients.depth_gradient_norms`).
     """
-    depth_slider = widgets.IntSlider(value=depth, min=2, max=100, step=1, description="depth",
-                                     continuous_update=False)
-    scale_slider = widgets.FloatSlider(value=init_scale, min=0.1, max=2.0, step=0.1, description="init scale",
-                                       continuous_update=False)
+    depth_slider = int_slider("depth", depth, 2, 100, continuous_update=False)
+    scale_slider = float_slider("init_scale", init_scale, 0.1, 2.0, step=0.1, description="init scale",
+                                continuous_update=False)
     toggle = widgets.ToggleButtons(options=[("residual off", False), ("residual on", True)], value=residual,
                                    description="x + f(x)")
 
@@ -104,7 +104,6 @@ def comparison_explorer(initial: Optional[Comparison] = None, models: Sequence[s
         except ValueError as e:
             status.value = str(e)
             return
-        button.disabled = True
         total = len(chosen) * seeds.value
         done = []
 
@@ -113,12 +112,12 @@ def comparison_explorer(initial: Optional[Comparison] = None, models: Sequence[s
             status.value = f"trained {len(done)} of {total} ({MODEL_LABELS[run.model]}, seed {run.seed})"
 
         status.value = f"training {total} runs..."
-        try:
-            result = compare_models(task.value, task_config, chosen, tuple(range(seeds.value)),
-                                    replace(config, budget=budget.value), callback=progress)
+        result = report_errors(status, lambda: compare_models(task.value, task_config, chosen,
+                                                              tuple(range(seeds.value)),
+                                                              replace(config, budget=budget.value),
+                                                              callback=progress), button=button)
+        if result is not None:
             draw(result)
-        finally:
-            button.disabled = False
 
     button.on_click(train)
     if initial is not None:

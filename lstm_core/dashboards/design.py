@@ -16,6 +16,7 @@ from typing import Any, Optional
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
+from lstm_core.dashboards.controls import float_slider, int_slider, printing_errors
 from lstm_core.analysis.design import BiasSweep, QuickTrainConfig, accumulate, bias_sweep, gate_trace
 from lstm_core.plots.design import plot_accumulation, plot_bias_run
 from lstm_core.tasks import get_task
@@ -61,9 +62,9 @@ def bias_explorer(
             raise ValueError("bias_explorer: initial must be a bias_sweep of one bias and the explorer's seed")
         cache[initial.biases[0]] = initial
     example = get_task(task_config.experiment).generate(task_config, 1, example_seed)
-    bias = widgets.FloatSlider(value=start, min=-14.0, max=2.0, step=0.5, description="input-gate bias",
-                               continuous_update=False, readout_format=".1f",
-                               style={"description_width": "initial"}, layout=widgets.Layout(width="420px"))
+    bias = float_slider("start", start, -14.0, 2.0, step=0.5, description="input-gate bias",
+                        continuous_update=False, readout_format=".1f",
+                        style={"description_width": "initial"}, layout=widgets.Layout(width="420px"))
     mode = widgets.Dropdown(options=[("both blocks", "both"), (f"block 1 only (block 2 stays {OTHER_BLOCK_BIAS:g})",
                                                                 "first")],
                             value="both" if initial is None or len(set(initial.biases[0])) == 1 else "first",
@@ -84,7 +85,7 @@ def bias_explorer(
               f"written per step: {sweep.write_relevant[0, 0]:.3f} at marked steps, "
               f"{sweep.write_irrelevant[0, 0]:.3f} elsewhere ({sweep.runs.seconds:.1f} s)")
 
-    output = widgets.interactive_output(show, {"bias": bias, "mode": mode})
+    output = widgets.interactive_output(printing_errors(show), {"bias": bias, "mode": mode})
     return widgets.VBox([widgets.HBox([bias, mode]), output])
 
 
@@ -94,11 +95,9 @@ def squasher_explorer(net_in: float = -1.0, net_c: float = 1.0, steps: int = 20)
     Returns:
         A VBox: three sliders, then the figure.
     """
-    gate = widgets.FloatSlider(value=net_in, min=-8.0, max=8.0, step=0.5, description="net_in",
-                               continuous_update=False)
-    cell = widgets.FloatSlider(value=net_c, min=-8.0, max=8.0, step=0.5, description="net_c",
-                               continuous_update=False)
-    length = widgets.IntSlider(value=steps, min=1, max=40, description="steps", continuous_update=False)
+    gate = float_slider("net_in", net_in, -8.0, 8.0, step=0.5, continuous_update=False)
+    cell = float_slider("net_c", net_c, -8.0, 8.0, step=0.5, continuous_update=False)
+    length = int_slider("steps", steps, 1, 40, continuous_update=False)
 
     def show(net_in: float, net_c: float, steps: int) -> None:
         variants = {"paper: g in [-2, 2], h in [-1, 1]": ("g", "h"), "tanh for both": ("tanh", "tanh")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
+from lstm_core.dashboards.controls import float_slider, int_slider
 from lstm_core.analysis.carousel import cell_update_stages, cell_values
 from lstm_core.model.cells import step_from_preactivations
 from lstm_core.plots.gates import draw_cell_diagram
@@ -25,15 +26,13 @@ def cell_step_through(net_in: float = -2.1, net_c: float = 1.5, net_out: float =
     Returns:
         A VBox with the controls above the figure and the stage list.
     """
-    if stage not in range(1, 6):
-        raise ValueError(f"stage must be one of 1..5, got {stage!r}")
     wide = dict(style={"description_width": "90px"}, layout=widgets.Layout(width="360px"))
-    step = widgets.IntSlider(value=stage, min=1, max=5, description="step", **wide)
+    step = int_slider("stage", stage, 1, 5, description="step", **wide)
     sliders = {
-        "net_in": widgets.FloatSlider(value=net_in, min=-8.0, max=8.0, step=0.1, description="net_in", **wide),
-        "net_c": widgets.FloatSlider(value=net_c, min=-5.0, max=5.0, step=0.1, description="net_c", **wide),
-        "net_out": widgets.FloatSlider(value=net_out, min=-8.0, max=8.0, step=0.1, description="net_out", **wide),
-        "s_prev": widgets.FloatSlider(value=s_prev, min=-4.0, max=4.0, step=0.1, description="s_c(t-1)", **wide),
+        "net_in": float_slider("net_in", net_in, -8.0, 8.0, step=0.1, **wide),
+        "net_c": float_slider("net_c", net_c, -5.0, 5.0, step=0.1, **wide),
+        "net_out": float_slider("net_out", net_out, -8.0, 8.0, step=0.1, **wide),
+        "s_prev": float_slider("s_prev", s_prev, -4.0, 4.0, step=0.1, description="s_c(t-1)", **wide),
     }
 
     def show(stage: int, net_in: float, net_c: float, net_out: float, s_prev: float) -> None:

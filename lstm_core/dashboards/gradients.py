@@ -8,6 +8,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
+from lstm_core.dashboards.controls import float_slider, int_slider, printing_errors
 from lstm_core.analysis.gradients import product_chain
 from lstm_core.model.networks import VanillaRNN
 from lstm_core.plots.gradients import gradient_regime, plot_factor_power, plot_learning_curves
@@ -23,14 +24,10 @@ def factor_power_explorer(weight: float = 0.8, steps: int = 10) -> widgets.Widge
     The curve is ``product_chain(weight, 1.0, steps)``: the weight alone stands for the whole
     per-step factor. The title names the regime with :func:`gradient_regime`.
     """
-    if not 0.5 <= weight <= 1.5:
-        raise ValueError(f"factor_power_explorer: weight must lie in [0.5, 1.5]; got {weight!r}")
-    if not 1 <= steps <= 100:
-        raise ValueError(f"factor_power_explorer: steps must lie in [1, 100]; got {steps!r}")
-    weight_slider = widgets.FloatSlider(value=weight, min=0.5, max=1.5, step=0.01, description="weight W",
-                                        layout=widgets.Layout(width="360px"))
-    steps_slider = widgets.IntSlider(value=steps, min=1, max=100, description="timesteps t",
-                                     style={"description_width": "initial"}, layout=widgets.Layout(width="360px"))
+    weight_slider = float_slider("weight", weight, 0.5, 1.5, step=0.01, description="weight W",
+                                 layout=widgets.Layout(width="360px"))
+    steps_slider = int_slider("steps", steps, 1, 100, description="timesteps t",
+                              style={"description_width": "initial"}, layout=widgets.Layout(width="360px"))
 
     def show(weight: float, steps: int) -> None:
         values = product_chain(weight, 1.0, steps)
@@ -66,11 +63,8 @@ def recall_trainer(
         histories: lag -> History of runs made with these settings already (e.g. in the chapter);
             those lags are shown without training again. New runs are kept for the session.
     """
-    if not 1 <= lag <= 100:
-        raise ValueError(f"recall_trainer: lag must lie in [1, 100]; got {lag!r}")
+    slider = int_slider("lag", lag, 1, 100, continuous_update=False, layout=widgets.Layout(width="420px"))
     runs: dict[int, tuple[History, Optional[float]]] = {k: (h, None) for k, h in (histories or {}).items()}
-    slider = widgets.IntSlider(value=lag, min=1, max=100, description="lag", continuous_update=False,
-                               layout=widgets.Layout(width="420px"))
 
     def show(lag: int) -> None:
         if lag not in runs:
@@ -90,5 +84,5 @@ def recall_trainer(
         print(f"lag {lag}: {history.message} in {history.seconds:.1f} s; "
               f"last record {history.accuracy[-1]:.0%} correct{tested}")
 
-    output = widgets.interactive_output(show, {"lag": slider})
+    output = widgets.interactive_output(printing_errors(show), {"lag": slider})
     return widgets.VBox([slider, output])

@@ -21,6 +21,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from lstm_core.dashboards.controls import bounded_int, int_slider, report_errors
 from lstm_core.analysis.inside import LiveRun, adding_marked_steps, gate_activity, live_paper_run
 from lstm_core.model.networks import LSTM1997
 from lstm_core.plots.inside import plot_live_run, plot_reber_predictions, plot_trace
@@ -61,10 +62,9 @@ def live_run_panel(task_config: Any, network: str, learning_rate: float, max_seq
     param = None
     if slider is not None:
         label, lo, hi, step, value = slider
-        param = widgets.IntSlider(value=value, min=lo, max=hi, step=step, description=label,
-                                  continuous_update=False, **wide)
+        param = int_slider(label, value, lo, hi, step=step, continuous_update=False, **wide)
         controls.append(param)
-    seed_box = widgets.BoundedIntText(value=seed, min=0, max=10_000, description="seed", **wide)
+    seed_box = bounded_int("seed", seed, 0, 10_000, **wide)
     controls.append(seed_box)
     lr_menu = None
     if learning_rates is not None:
@@ -76,18 +76,12 @@ def live_run_panel(task_config: Any, network: str, learning_rate: float, max_seq
                                 f"(at most {max_sequences:,} sequences or {max_seconds:g} s).")
     output = widgets.Output()
 
-    def train(_: Any = None) -> None:
+    def run_once() -> LiveRun:
         cfg = make_config(param.value) if param is not None else task_config
         lr = lr_menu.value if lr_menu is not None else learning_rate
-        button.disabled = True
-        status.value = "training ..."
-        try:
-            run = live_paper_run(cfg, network, lr, max_sequences, seed=seed_box.value, max_seconds=max_seconds, p=p)
-        finally:
-            button.disabled = False
-        status.value = (f"{run.n_trained:,} sequences in {run.seconds:.1f} s; stopped by <b>{run.stopped_by}</b>"
-                        + (f"; the paper's criterion met after {run.sequences:,} sequences" if run.solved else
-                           "; the paper's criterion not met"))
+        return live_paper_run(cfg, network, lr, max_sequences, seed=seed_box.value, max_seconds=max_seconds, p=p)
+
+    def show(run: LiveRun) -> None:
         with output:
             output.clear_output(wait=True)
             plot_live_run(run.errors, run.correct, window=window, checks=run.checks, check_size=run.check_size,
@@ -96,6 +90,16 @@ def live_run_panel(task_config: Any, network: str, learning_rate: float, max_seq
             if inspect is not None:
                 inspect(run)
                 plt.show()
+
+    def train(_: Any = None) -> None:
+        status.value = "training ..."
+        run = report_errors(status, run_once, button=button)
+        if run is None:
+            return
+        status.value = (f"{run.n_trained:,} sequences in {run.seconds:.1f} s; stopped by <b>{run.stopped_by}</b>"
+                        + (f"; the paper's criterion met after {run.sequences:,} sequences" if run.solved else
+                           "; the paper's criterion not met"))
+        report_errors(status, lambda: show(run), what="drawing the run")
 
     button.on_click(train)
     return widgets.VBox([widgets.HBox([widgets.VBox(controls), button]), status, output])
@@ -119,8 +123,6 @@ def adding_panel(T: int = 30, seed: int = 0, max_sequences: int = 150_000, max_s
                  T_range: tuple[int, int] = (20, 100)) -> widgets.Widget:
     """The adding problem, retrained live: a T slider, a seed box, the curve and the input gates."""
     lo, hi = T_range
-    if not lo <= T <= hi:
-        raise ValueError(f"T={T} must lie in T_range {T_range}")
     return live_run_panel(AddingConfig(T=T), "adding", adding.LEARNING_RATE, max_sequences,
                           slider=("T (min length)", lo, hi, 10 if (hi - lo) >= 40 else 1, T),
                           make_config=lambda value: AddingConfig(T=int(value)), seed=seed,

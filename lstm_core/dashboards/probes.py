@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from lstm_core.dashboards.controls import int_slider
 from lstm_core.analysis.inside import gate_activity
 from lstm_core.analysis.probes import SAMPLE_EXPERIMENTS, sequence_of_class, task_sample
 from lstm_core.model.networks import LSTM1997
@@ -64,7 +65,7 @@ def temporal_order_panel(networks: Mapping[str, LSTM1997], config: Any, *, seed:
                                     enumerate(zip(names, _patterns(len(config.position_ranges))))],
                            value=0, description="class")
     net = widgets.Dropdown(options=list(networks), value=list(networks)[0], description="network")
-    seq = widgets.IntSlider(value=seed, min=0, max=50, description="sequence", continuous_update=False)
+    seq = int_slider("seed", seed, 0, 50, description="sequence", continuous_update=False)
     output = widgets.Output()
 
     def show(*_: Any) -> None:
@@ -92,7 +93,7 @@ def task_sample_panel(experiments: Optional[Sequence[str]] = None, *, seed: int 
     if not options or unknown:
         raise ValueError(f"experiments must be some of {list(SAMPLE_EXPERIMENTS)}; got {options}")
     exp = widgets.Dropdown(options=options, value=options[0], description="experiment")
-    seed_slider = widgets.IntSlider(value=seed, min=0, max=100, description="seed", continuous_update=False)
+    seed_slider = int_slider("seed", seed, 0, 100, continuous_update=False)
     output = widgets.Output()
 
     def show(*_: Any) -> None:

@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from lstm_core.dashboards.controls import float_slider
 from lstm_core.model.networks import VanillaRNN
 from lstm_core.plots.rnn import plot_hidden_states, plot_state_paths
 from lstm_core.tasks.base import one_hot
@@ -52,15 +53,13 @@ def hidden_state_explorer(weight_ih: np.ndarray, alphabet: str, word: str = "CAT
     if weight_ih.shape != (2, len(alphabet)) or len(set(alphabet)) != len(alphabet):
         raise ValueError(f"hidden_state_explorer: weight_ih must be (2, len(alphabet)) with distinct letters; "
                          f"got shape {weight_ih.shape} for alphabet {alphabet!r}")
-    if not 0.0 <= scale <= 2.0:
-        raise ValueError(f"hidden_state_explorer: scale must lie in [0, 2]; got {scale!r}")
     if not word or len(word) > MAX_WORD_LENGTH or set(word.upper()) - set(alphabet):
         raise ValueError(f"hidden_state_explorer: word must be 1..{MAX_WORD_LENGTH} letters of {alphabet!r}; "
                          f"got {word!r}")
     text = widgets.Text(value=word, description="word", continuous_update=False,
                         placeholder=f"letters of {alphabet}")
-    slider = widgets.FloatSlider(value=scale, min=0.0, max=2.0, step=0.05, description="W_hh scale",
-                                 style={"description_width": "initial"}, layout=widgets.Layout(width="360px"))
+    slider = float_slider("scale", scale, 0.0, 2.0, step=0.05, description="W_hh scale",
+                          style={"description_width": "initial"}, layout=widgets.Layout(width="360px"))
 
     def show(word: str, scale: float) -> None:
         word = word.strip().upper()
