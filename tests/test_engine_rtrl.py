@@ -8,6 +8,8 @@ import pytest
 from lstm_core.training.engines import lstm1997 as fast, rtrl as fast_rtrl
 from lstm_core import paper_network
 from lstm_core.tasks import adding, reber
+from lstm_core.tasks.base import pad_sequences
+from oracles import autograd_step
 
 
 def numpy_rtrl_per_step(net, batch, lr):
@@ -99,5 +101,32 @@ def test_absent_biases_stay_zero_and_bad_rate_raises():
     fast_rtrl.train_online(params, train.select(np.arange(4)), 0.5)
     C = net.cell.n_cells
     assert np.all(params.W[:C, -1] == 0) and np.all(params.Wk[:, -1] == 0)
-    with pytest.raises(ValueError, match="learning_rate must be a positive number"):
-        fast_rtrl.train_online(params, train.select([0]), 0.0)
+    for lr in (0.0, -0.5, float("inf"), float("nan"), True):
+        with pytest.raises(ValueError, match="learning_rate must be a finite positive number"):
+            fast_rtrl.train_online(params, train.select([0]), lr)
+
+
+def test_one_target_one_update_equals_autograd():
+    """With a single target at step t*, the traces are exact: the update is lr times autograd's gradient."""
+    net = paper_network("reber-3x2", seed=5).double()
+    train, _ = reber.make_reber_sets(0)
+    x, y, _ = (a.astype(np.float64) if a.dtype != bool else a for a in train.sequence(2))
+    mask = np.zeros(len(x), bool)
+    mask[4] = True  # one target, in the middle: steps after it change nothing
+    batch = pad_sequences([x], [y], [mask])
+    params = fast.FastParams.from_model(net)
+    before = params.named()
+    fast_rtrl.train_online(params, batch, 0.5)
+    _, _, grads = autograd_step(net, x, y, mask)
+    for name, g in grads.items():
+        np.testing.assert_allclose((before[name] - params.named()[name]) / 0.5, g, rtol=0, atol=1e-12, err_msg=name)
+    assert max(np.abs(g).max() for g in grads.values()) > 1e-4  # not a vacuous comparison
+
+
+def test_divergence_stops_the_trial_with_a_message():
+    net = paper_network("reber-3x2", seed=0)
+    train, _ = reber.make_reber_sets(0)
+    params = fast.FastParams.from_model(net)
+    params.W *= 3e6  # beyond engines.base.MAX_ABS_WEIGHT
+    with pytest.raises(ValueError, match="diverged by sequence 2 .*: a weight had grown beyond"):
+        fast_rtrl.train_online(params, train.select(np.arange(2)), 0.5)

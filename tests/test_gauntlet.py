@@ -1,4 +1,4 @@
-"""Tests of lstm_core.analysis.inside: live paper-protocol runs and the tools that look inside a network."""
+"""Tests of lstm_core.analysis.inside: the tools that look inside a network (live runs: test_online.py)."""
 
 from __future__ import annotations
 
@@ -8,89 +8,14 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_core.training.engines import lstm1997 as fast
 from lstm_core import paper_network
 from lstm_core.analysis.inside import (
     adding_marked_steps, end_state_drift, error_rate_for_run, expected_wait_for_run, gate_activity,
-    live_paper_run, mean_where, prob_run, reber_branches, reber_step_kinds, resolve_config, running_mean,
+    mean_where, prob_run, reber_branches, reber_step_kinds, running_mean,
     state_jumps, threshold_accuracy, trial_error_rates,
 )
 from lstm_core.tasks import adding, long_lag, paper_config, reber
 from lstm_core.tasks.adding import AddingConfig
-from lstm_core.tasks.recall import RecallConfig
-
-
-# ---------------------------------------------------------------------------------------
-# live_paper_run
-# ---------------------------------------------------------------------------------------
-def test_live_run_equals_training_by_hand():
-    """The run's curve and weights are those of fast.train_online on the documented data stream."""
-    cfg = AddingConfig(T=20)
-    run = live_paper_run(cfg, "adding", 0.5, max_sequences=300, seed=4, chunk=120)
-    assert run.stopped_by == "budget" and run.n_trained == 300 and not run.solved
-
-    params = fast.FastParams.from_model(paper_network("adding", seed=4))
-    rng = np.random.default_rng([4, 1])
-    errs, oks = [], []
-    for n in (120, 120, 60):  # same chunks: the stream is drawn chunk by chunk
-        batch = adding.generate(cfg, n, rng)
-        out = fast.train_online(params, batch, 0.5)
-        errs.append(adding.sequence_error(out, batch))
-        oks.append(adding.sequence_correct(out, batch))
-    np.testing.assert_array_equal(run.errors, np.concatenate(errs))
-    np.testing.assert_array_equal(run.correct, np.concatenate(oks))
-    np.testing.assert_array_equal(run.params.W, params.W)
-    # the torch model carries the trained weights
-    np.testing.assert_allclose(run.model.cell.weight_in.detach().double().numpy(),
-                               params.named()["cell.weight_in"], rtol=1e-6, atol=1e-7)
-
-
-def test_stops_at_the_criterion_with_the_weights_of_that_moment():
-    """An online rule met mid-chunk rewinds: the result does not depend on the chunk size."""
-    cfg = RecallConfig(lag=4)
-    a = live_paper_run(cfg, "adding", 0.5, max_sequences=20_000, seed=1, chunk=997)
-    b = live_paper_run(cfg, "adding", 0.5, max_sequences=20_000, seed=1, chunk=10_000)
-    assert a.solved and a.stopped_by == "criterion"
-    assert a.sequences == b.sequences == a.n_trained
-    np.testing.assert_array_equal(a.params.W, b.params.W)
-    # the rule: at most 25 of the last 500 wrong, met exactly at the last sequence
-    assert (~a.correct[-500:]).sum() <= 25 < (~a.correct[-501:-1]).sum() + 1
-    # training on further sequences would have changed the weights: the rewind mattered
-    c = live_paper_run(cfg, "adding", 0.5, max_sequences=a.n_trained + 50, seed=1, chunk=997,
-                       stop_at_criterion=False)
-    assert c.n_trained == a.n_trained + 50 and not np.array_equal(c.params.W, a.params.W)
-    assert c.solved and c.sequences == a.sequences
-
-
-def test_reber_checks_both_sets_and_records_them():
-    train, test = reber.make_reber_sets(0)
-    run = live_paper_run("reber", "reber-3x2", 0.5, max_sequences=1000, seed=0, check_every=250)
-    assert run.check_size == train.n + test.n == 512
-    np.testing.assert_array_equal(run.checks[:, 0], [250, 500, 750, 1000])
-    # the last check, recomputed by hand from the trained weights
-    out_tr = fast.minibatch_gradients(run.params, train)[0]
-    out_te = fast.minibatch_gradients(run.params, test)[0]
-    wrong = int((~reber.sequence_correct(out_tr, train)).sum() + (~reber.sequence_correct(out_te, test)).sum())
-    assert run.checks[-1, 1] == wrong
-    # a Reber training sequence is always one of the 256 training strings
-    assert run.errors.shape == (1000,)
-
-
-def test_time_limit_stops_early():
-    run = live_paper_run(AddingConfig(T=100), "adding", 0.5, max_sequences=10_000_000, seed=0,
-                         max_seconds=0.05, chunk=50)
-    assert run.stopped_by == "time" and 0 < run.n_trained < 10_000_000
-
-
-def test_bad_arguments_raise():
-    with pytest.raises(ValueError, match="inputs"):
-        live_paper_run("adding-T100", "reber-3x2", 0.5, 10)
-    with pytest.raises(ValueError, match="learning_rate"):
-        live_paper_run("adding-T100", "adding", -1.0, 10)
-    with pytest.raises(ValueError, match="max_sequences"):
-        live_paper_run("adding-T100", "adding", 0.5, 0)
-    with pytest.raises(ValueError, match="task_config"):
-        resolve_config(42)
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,44 +1,15 @@
-"""lstm_core.reproduction.run: running rows by the paper's protocol (and the RNN baseline engine)."""
+"""lstm_core.reproduction.run: running rows by the paper's protocol (the RNN engine: test_engine_rnn.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
-from lstm_core import VanillaRNN, paper_network
-from lstm_core.training.engines import rnn as fast_rnn
+from lstm_core import paper_network
 from lstm_core.reproduction.rows import get_row
 from lstm_core.reproduction.run import run_row
-from lstm_core.tasks import adding, temporal_order
+from lstm_core.tasks import adding
 from lstm_core.tasks.base import StoppingRule
-from lstm_core.training.loop import as_tensors, sequence_loss
-
-
-def test_rnn_engine_gradient_equals_autograd_bptt():
-    model = VanillaRNN(2, 5, 1, seed=0).double()
-    batch = adding.generate(adding.AddingConfig(T=20), 3, 0)
-    grads = fast_rnn.sequence_gradients(model, batch, i=1)
-    x, y, m = as_tensors(batch.select([1]), torch.float64)
-    loss = sequence_loss(model(x)[0], y, m).sum()
-    names = [n for n, _ in model.named_parameters()]
-    auto = dict(zip(names, torch.autograd.grad(loss, list(model.parameters()))))
-    np.testing.assert_allclose(grads["cell.weight_ih"], auto["cell.weight_ih"].numpy(), rtol=1e-9, atol=1e-13)
-    np.testing.assert_allclose(grads["cell.weight_hh"], auto["cell.weight_hh"].numpy(), rtol=1e-9, atol=1e-13)
-    np.testing.assert_allclose(grads["cell.bias"], auto["cell.bias_ih"].numpy(), rtol=1e-9, atol=1e-13)
-    np.testing.assert_allclose(grads["cell.bias"], auto["cell.bias_hh"].numpy(), rtol=1e-9, atol=1e-13)
-    np.testing.assert_allclose(grads["output_units.weight"], auto["output_units.weight"].numpy(), rtol=1e-9, atol=1e-13)
-
-
-def test_rnn_engine_forward_equals_the_module():
-    model = VanillaRNN(8, 6, 4, seed=2).double()
-    batch = temporal_order.generate(temporal_order.PAPER_CONFIGS["6a"], 4, 1)
-    p = fast_rnn.RNNParams.from_models([model])
-    out, failed = fast_rnn.train_online_trials(p, [batch], 0.0)
-    ref = model(torch.as_tensor(batch.inputs, dtype=torch.float64))[0].detach().numpy()
-    inside = batch.target_mask | (np.arange(batch.T_max)[None] < batch.lengths[:, None])
-    np.testing.assert_allclose(out[0][inside], ref[inside], atol=1e-12)
-    assert failed[0] == -1
 
 
 @pytest.mark.parametrize("key", ["T7-adding-T100", "T1-reber-3x2-lr0.5", "T4-3a-T100-N3", "RNN-6a"])

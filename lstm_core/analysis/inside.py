@@ -54,19 +54,18 @@ y^out_j(t) (blocks j), ``s`` = s_c(t), ``y_c`` = y^c(t) (cells c), ``outputs`` =
 from __future__ import annotations
 
 import math
-import time
-from dataclasses import dataclass, field
-from types import ModuleType
+from dataclasses import dataclass
 from typing import Any, Optional, Union
 
 import numpy as np
 import torch
 
 from lstm_core.model import activations
-from lstm_core.training.engines import lstm1997 as fast
 from lstm_core.model.networks import LSTM1997, paper_network
-from lstm_core.tasks import get_task, long_lag, paper_config, reber
-from lstm_core.tasks.base import SequenceBatch, SuccessiveCorrect, TestSetRule, concat_batches, step_mask
+from lstm_core.tasks import reber
+from lstm_core.tasks.base import SequenceBatch, step_mask
+# the live run is one trial of the online driver; re-exported here, where the chapters import it
+from lstm_core.training.online import LiveRun, live_paper_run, resolve_config  # noqa: F401
 
 __all__ = [
     "LiveRun",
@@ -93,195 +92,10 @@ __all__ = [
 # ======================================================================================
 # A live run of the paper's protocol
 # ======================================================================================
-def resolve_config(task_config: Any) -> tuple[ModuleType, Any]:
-    """``(task module, config)`` from a paper config name ("adding-T100") or a config object.
-
-    >>> module, cfg = resolve_config("adding-T100")
-    >>> module.__name__.rsplit(".", 1)[-1], cfg.T
-    ('adding', 100)
-    """
-    cfg = paper_config(task_config) if isinstance(task_config, str) else task_config
-    experiment = getattr(cfg, "experiment", None)
-    if not isinstance(experiment, str):
-        raise ValueError(f"task_config must be a paper config name (e.g. 'adding-T100') or a task config "
-                         f"object with an .experiment name; got {task_config!r}")
-    return get_task(experiment), cfg
-
-
-@dataclass
-class LiveRun:
-    """One online training run of the 1997 network (see :func:`live_paper_run`).
-
-    ``errors`` and ``correct`` hold, for every training sequence in order, the task's
-    per-sequence error and criterion as the network did *before* its update on that sequence
-    (what the paper's ST3 and "successive correct" rules judge). For tasks judged on a test set
-    (Reber, Exp. 3) ``checks`` holds one row per check: (sequences trained so far, wrong sequences).
-    """
-
-    task_config: Any  # the config object trained on
-    network: str  # paper network name
-    learning_rate: float  # the paper's alpha
-    seed: int  # initial weights: paper_network(network, seed=seed); data: default_rng([seed, 1])
-    errors: np.ndarray  # (n,) per-sequence error (task.sequence_error) before each update
-    correct: np.ndarray  # (n,) bool, per-sequence criterion (task.sequence_correct) before each update
-    checks: np.ndarray  # (m, 2) int64: (sequences trained, wrong in the check set); empty if not judged so
-    check_size: int  # sequences in each check (0 if none)
-    solved: bool  # the paper's stopping criterion was met
-    sequences: Optional[int]  # sequences to the criterion, counted as the paper counts them (None if not met)
-    stopped_by: str  # "criterion", "budget", "time" or "diverged"
-    seconds: float  # wall-clock time of the run
-    params: fast.FastParams  # the trained weights (float64)
-    model: LSTM1997  # the trained network (torch), ready for ``run``/``gate_activity``
-    rule_state: dict[str, Any] = field(default_factory=dict)  # the stopping rule's last state (e.g. n_wrong)
-
-    @property
-    def n_trained(self) -> int:
-        """Training sequences run."""
-        return int(self.errors.size)
-
-
-def _new_batch(task: ModuleType, cfg: Any, n: int, rng: np.random.Generator,
-               train_set: Optional[SequenceBatch]) -> SequenceBatch:
-    if train_set is not None:  # Exp. 1: random draws from the fixed training strings
-        return train_set.select(rng.integers(0, train_set.n, size=n))
-    if task is long_lag:
-        return task.generate(cfg, n, rng, dense=False)  # the fast engine reads info["symbols"]
-    return task.generate(cfg, n, rng)
-
-
-def _steps(task: ModuleType, batch: SequenceBatch, n_inputs: int) -> Optional[fast.SparseSteps]:
-    if task is long_lag and "symbols" in batch.info:
-        return fast.SparseSteps.from_symbols(batch.info["symbols"], batch.lengths, n_inputs)
-    return None
-
-
 def _check_positive_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be a positive int; got {value!r}")
     return int(value)
-
-
-def live_paper_run(task_config: Any, network: str, learning_rate: float, max_sequences: int,
-                   seed: int = 0, max_seconds: float = 30.0, *, p: Optional[int] = None,
-                   chunk: Optional[int] = None, check_every: Optional[int] = None,
-                   reber_pair: Optional[tuple[SequenceBatch, SequenceBatch]] = None,
-                   stop_at_criterion: bool = True) -> LiveRun:
-    """Train ``paper_network(network, seed=seed, p=p)`` on ``task_config`` by the paper's protocol.
-
-    Args:
-        task_config: a paper config name ("adding-T100", "reber", "6a", ...) or a config object
-            (e.g. ``AddingConfig(T=30)`` for a shorter live run).
-        network: a paper network name ("adding", "reber-3x2", "6a", ...).
-        learning_rate: the paper's alpha (one plain gradient step per sequence).
-        max_sequences: the budget of training sequences.
-        seed: initial weights ``paper_network(..., seed=seed)``; training stream
-            ``numpy.random.default_rng([seed, 1])``; Exp. 3 check set ``default_rng([seed, 3])``.
-        max_seconds: stop after the first chunk that ends past this wall-clock time.
-        p: alphabet size for the 2a/2b/2c networks.
-        chunk: sequences per call of the fast engine (default: about 100k time steps, at most
-            ``check_every`` for tasks judged on a test set).
-        check_every: sequences between test-set checks (Reber, Exp. 3); default 500.
-        reber_pair: Exp. 1's (training, test) string sets; default ``reber.make_reber_sets(seed)``.
-        stop_at_criterion: stop when the paper's criterion is met (False: train the whole budget).
-
-    The criterion is the task's ``stopping_rule(config)``: for online rules (ST3, "k successive
-    correct") it is fed every training sequence and, when met inside a chunk, the weights are
-    rewound to exactly those at the criterion; for test-set rules (Reber: all 256 training and
-    256 test strings predicted; Exp. 3: ST2 on 256 test sequences) the check set is judged every
-    ``check_every`` sequences. ``sequences`` counts as the paper does (for "k successive correct",
-    the sequences *before* the successful run).
-    """
-    task, cfg = resolve_config(task_config)
-    lr = float(learning_rate)
-    if not (math.isfinite(lr) and lr > 0):
-        raise ValueError(f"learning_rate must be a positive finite number; got {learning_rate!r}")
-    budget = _check_positive_int("max_sequences", max_sequences)
-    if not (isinstance(max_seconds, (int, float)) and max_seconds > 0):
-        raise ValueError(f"max_seconds must be a positive number; got {max_seconds!r}")
-    model = paper_network(network, seed=seed, p=p)
-    if model.n_inputs != cfg.n_inputs or model.n_outputs != cfg.n_outputs:
-        raise ValueError(f"network {network!r} has {model.n_inputs} inputs and {model.n_outputs} outputs; "
-                         f"task {cfg.experiment!r} needs {cfg.n_inputs} and {cfg.n_outputs} (wrong network or p?)")
-    params = fast.FastParams.from_model(model)
-    rule = task.stopping_rule(cfg)
-    test_rule = isinstance(rule, TestSetRule)
-    check_every = 500 if check_every is None else _check_positive_int("check_every", check_every)
-
-    train_set, check_set = None, None
-    if task is reber:
-        pair = reber.make_reber_sets(seed, cfg) if reber_pair is None else reber_pair
-        train_set, check_set = pair[0], concat_batches(*pair)
-    elif test_rule:
-        check_set = task.generate(cfg, task.TEST_SET_SIZE, np.random.default_rng([seed, 3]))
-    rng = np.random.default_rng([seed, 1])
-    if chunk is None:
-        probe = _new_batch(task, cfg, 32, np.random.default_rng([seed, 99]), train_set)
-        chunk = int(max(10, min(2000, 100_000 // max(1.0, float(probe.lengths.mean())))))
-    chunk = _check_positive_int("chunk", chunk)
-    if test_rule:
-        chunk = min(chunk, check_every)
-
-    errors: list[np.ndarray] = []
-    correct: list[np.ndarray] = []
-    checks: list[tuple[int, int]] = []
-    solved, sequences, stopped_by = False, None, "budget"
-    n_done, next_check = 0, check_every
-    start = time.perf_counter()
-    while n_done < budget:
-        n = min(chunk, budget - n_done, (next_check - n_done) if test_rule else chunk)
-        batch = _new_batch(task, cfg, n, rng, train_set)
-        steps = _steps(task, batch, params.layout.n_inputs)
-        before = (params.W.copy(), params.Wk.copy())
-        try:
-            out = fast.train_online(params, batch, lr, steps=steps)
-        except ValueError:
-            stopped_by = "diverged"
-            break
-        ok = np.asarray(task.sequence_correct(out, batch), dtype=bool)
-        err = np.asarray(task.sequence_error(out, batch), dtype=np.float64)
-        if not test_rule and stop_at_criterion and rule.update(ok, err):
-            k = int(rule.met_at) - n_done  # 1-based index of the sequence where the rule was met
-            if k < n:  # rewind, then replay up to the criterion
-                params.W[...], params.Wk[...] = before
-                fast.train_online(params, batch.select(np.arange(k)), lr, steps=None if steps is None
-                                  else _steps(task, batch.select(np.arange(k)), params.layout.n_inputs))
-            ok, err, n = ok[:k], err[:k], k
-            solved = True
-            sequences = rule.success_after if isinstance(rule, SuccessiveCorrect) else int(rule.met_at)
-        elif not test_rule and not stop_at_criterion:
-            rule.update(ok, err)
-        errors.append(err)
-        correct.append(ok)
-        n_done += n
-        if solved:
-            stopped_by = "criterion"
-            break
-        if test_rule and n_done >= next_check:
-            next_check += check_every
-            check_out = fast.minibatch_gradients(params, check_set,
-                                                 steps=_steps(task, check_set, params.layout.n_inputs))[0]
-            c_ok = np.asarray(task.sequence_correct(check_out, check_set), dtype=bool)
-            c_err = np.asarray(task.sequence_error(check_out, check_set), dtype=np.float64)
-            checks.append((n_done, int((~c_ok).sum())))
-            if rule.update(c_ok, c_err) and stop_at_criterion:
-                solved, sequences, stopped_by = True, n_done, "criterion"
-                break
-        if time.perf_counter() - start > max_seconds:
-            stopped_by = "time"
-            break
-    if not stop_at_criterion and rule.met:
-        solved = True
-        sequences = (rule.success_after if isinstance(rule, SuccessiveCorrect)
-                     else (checks[rule.met_at - 1][0] if test_rule else int(rule.met_at)))
-    seconds = time.perf_counter() - start
-    params.to_model(model)
-    state = {k: getattr(rule, k) for k in ("n_wrong", "streak", "n_seen") if hasattr(rule, k)}
-    return LiveRun(task_config=cfg, network=network, learning_rate=lr, seed=int(seed),
-                   errors=np.concatenate(errors) if errors else np.zeros(0),
-                   correct=np.concatenate(correct) if correct else np.zeros(0, bool),
-                   checks=np.asarray(checks, dtype=np.int64).reshape(-1, 2),
-                   check_size=0 if check_set is None else check_set.n, solved=solved, sequences=sequences,
-                   stopped_by=stopped_by, seconds=seconds, params=params, model=model, rule_state=state)
 
 
 def running_mean(values: Any, window: int, full_only: bool = False) -> np.ndarray:

@@ -60,16 +60,20 @@ weights from before that sequence (``Weights2a.diverged_at``).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 import torch
 from numba import njit
 
-from lstm_core.training.engines.lstm1997 import _SQUASH_CODES, _check_lr, _squash, trial_counters
-from lstm_core.model.networks import LSTM2a, LSTM2aConfig
+from lstm_core.model.networks import LSTM2a
 from lstm_core.tasks.base import SequenceBatch, end_mask, step_mask
+from lstm_core.tasks.long_lag import ERROR_BOUNDS
+from lstm_core.training.engines.base import (
+    Engine, Trained, check_batch, check_divergence, check_learning_rate, divergence_message, select_batches,
+)
+from lstm_core.training.engines.lstm2a_params import _CELL, _GATE, Weights2a, _as_weights
+from lstm_core.training.engines.squash import SQUASH_CODES, squash as _squash
 
 __all__ = [
     "Weights2a",
@@ -79,140 +83,8 @@ __all__ = [
     "forward",
     "train_online",
     "train_online_trials",
+    "LSTM2aEngine",
 ]
-
-_CELL, _GATE = 0, 1  # rows of Wh
-
-
-# ======================================================================================
-# Weights
-# ======================================================================================
-@dataclass(eq=False)
-class Weights2a:
-    """float64 weights of ``n_trials`` independent ``LSTM2a`` networks of one configuration.
-
-    ``trial(k)`` is a one-trial view (training it trains these arrays). ``n_seen[k]`` counts
-    the sequences trial k has trained on; ``diverged_at[k]`` is -1 while it is healthy, else
-    the (1-based) count of the sequence whose loss or deltas were not finite.
-
-    ``cell_from`` is the paper's sequential construction (Sec. 4, "abuse problem", solution 1):
-    the cell and its input gate join the net only after that many training sequences. Before,
-    the output units read the inputs alone (nothing reads the cell, no error reaches it, so its
-    weights and its output weights keep their initial values). 0: the cell is there from the start.
-    """
-
-    config: LSTM2aConfig  # sizes and squashers, shared by every trial
-    Wh: np.ndarray  # (K, 2, n_in) float64: rows [cell w_c, input gate w_in]
-    V: np.ndarray  # (K, n_out, n_in + 1) float64: output units, columns [inputs, cell]
-    n_seen: Optional[np.ndarray] = None  # (K,) int64 sequences trained on; None: zeros
-    diverged_at: Optional[np.ndarray] = None  # (K,) int64, -1 = healthy; None: all -1
-    cell_from: int = 0  # training sequences before the cell and its input gate are added (0: from the start)
-
-    def __post_init__(self) -> None:
-        c = self.config
-        if isinstance(self.cell_from, bool) or not isinstance(self.cell_from, (int, np.integer)) or self.cell_from < 0:
-            raise ValueError(f"cell_from must be an int >= 0; got {self.cell_from!r}")
-        if not isinstance(c, LSTM2aConfig):
-            raise ValueError(f"config must be an LSTM2aConfig; got {type(c).__name__}")
-        for name in (c.g, c.h, c.output_activation):
-            if name not in _SQUASH_CODES:
-                raise ValueError(f"squasher {name!r} is not one of {sorted(_SQUASH_CODES)}")
-        Wh = np.asarray(self.Wh)
-        if Wh.ndim != 3 or Wh.shape[0] < 1:
-            raise ValueError(f"Wh must have shape (n_trials, 2, n_inputs); got {Wh.shape}")
-        K = Wh.shape[0]
-        self.Wh = _check_array("Wh", Wh, (K, 2, c.n_inputs))
-        self.V = _check_array("V", self.V, (K, c.n_outputs, c.n_inputs + 1))
-        self.n_seen, self.diverged_at = trial_counters(self.n_seen, self.diverged_at, K)
-
-    @property
-    def n_trials(self) -> int:
-        return int(self.Wh.shape[0])
-
-    @property
-    def codes(self) -> np.ndarray:
-        """The kernels' squasher codes (g, h, output units)."""
-        c = self.config
-        return np.array([_SQUASH_CODES[c.g], _SQUASH_CODES[c.h], _SQUASH_CODES[c.output_activation]], np.int64)
-
-    def cell_present(self, k: int = 0) -> bool:
-        """Whether trial ``k``'s net has its cell yet (``n_seen[k] >= cell_from``)."""
-        return bool(self.n_seen[k] >= self.cell_from)
-
-    @classmethod
-    def from_models(cls, models: Sequence[LSTM2a], cell_from: int = 0) -> Weights2a:
-        """One trial per model (float64 copies of their weights); ``cell_from`` as in the class."""
-        if len(models) == 0:
-            raise ValueError("need at least one LSTM2a")
-        for i, m in enumerate(models):
-            if not isinstance(m, LSTM2a):
-                raise ValueError(f"models[{i}] must be an LSTM2a; got {type(m).__name__}")
-            if _layout(m.config) != _layout(models[0].config):
-                raise ValueError(f"models[{i}] has config {m.config}, models[0] {models[0].config}; sizes and "
-                                 "squashers must match")
-        get = lambda t: t.detach().cpu().to(torch.float64).numpy()  # noqa: E731
-        Wh = np.stack([np.stack([get(m.weight_c)[0], get(m.weight_in)[0]]) for m in models])
-        V = np.stack([get(m.output_units.weight) for m in models])
-        if not (np.isfinite(Wh).all() and np.isfinite(V).all()):
-            raise ValueError("a model's weights contain NaN or inf; re-initialise it")
-        return cls(models[0].config, np.ascontiguousarray(Wh), np.ascontiguousarray(V), cell_from=cell_from)
-
-    def trial(self, k: int) -> Weights2a:
-        """A one-trial view of trial ``k`` (its arrays share memory with these)."""
-        if not -self.n_trials <= k < self.n_trials:
-            raise ValueError(f"trial index {k} out of range for {self.n_trials} trials")
-        k = k % self.n_trials
-        return Weights2a(self.config, self.Wh[k:k + 1], self.V[k:k + 1], self.n_seen[k:k + 1],
-                         self.diverged_at[k:k + 1], self.cell_from)
-
-    def named(self, k: int = 0) -> dict[str, np.ndarray]:
-        """Trial ``k``'s weights as copies keyed and shaped like ``LSTM2a.named_parameters()``.
-
-        Before its cell is added (``cell_present``) the cell's output weights read as 0, so an
-        ``LSTM2a`` with these weights computes what the trial's net computes.
-        """
-        V = self.V[k].copy()
-        if not self.cell_present(k):
-            V[:, -1] = 0.0
-        return {"weight_in": self.Wh[k, _GATE][None].copy(), "weight_c": self.Wh[k, _CELL][None].copy(),
-                "output_units.weight": V}
-
-    def to_model(self, model: LSTM2a, k: int = 0) -> LSTM2a:
-        """Copy trial ``k``'s weights into ``model`` (in its dtype); returns the model."""
-        if not isinstance(model, LSTM2a) or _layout(model.config) != _layout(self.config):
-            raise ValueError(f"model must be an LSTM2a with config like {self.config}")
-        params = dict(model.named_parameters())
-        with torch.no_grad():
-            for name, value in self.named(k).items():
-                params[name].copy_(torch.from_numpy(value))
-        return model
-
-    def copy(self) -> Weights2a:
-        return Weights2a(self.config, self.Wh.copy(), self.V.copy(), self.n_seen.copy(), self.diverged_at.copy(),
-                         self.cell_from)
-
-
-def _layout(config: LSTM2aConfig) -> tuple:
-    """What the kernels depend on (init_range does not matter once the weights exist)."""
-    return config.n_inputs, config.n_outputs, config.g, config.h, config.output_activation
-
-
-def _check_array(name: str, value: Any, shape: tuple[int, ...]) -> np.ndarray:
-    arr = np.asarray(value)
-    if arr.shape != shape:
-        raise ValueError(f"{name} must have shape {shape}; got {arr.shape}")
-    if arr.dtype != np.float64 or not arr.flags.c_contiguous:
-        raise ValueError(f"{name} must be a C-contiguous float64 array (the kernels update it in place); "
-                         f"got {arr.dtype}, contiguous={arr.flags.c_contiguous}")
-    return arr
-
-
-def _as_weights(model_or_weights: Any) -> Weights2a:
-    if isinstance(model_or_weights, Weights2a):
-        return model_or_weights
-    if isinstance(model_or_weights, LSTM2a):
-        return Weights2a.from_models([model_or_weights])
-    raise ValueError(f"expected an LSTM2a or Weights2a; got {type(model_or_weights).__name__}")
 
 
 # ======================================================================================
@@ -250,17 +122,6 @@ def judged_steps(batch: SequenceBatch) -> np.ndarray:
     if batch.task == "2a":
         return step_mask(batch.lengths, batch.T_max)
     return end_mask(batch.lengths, batch.T_max)
-
-
-def _check_batch(batch: Any, config: LSTM2aConfig, what: str = "batch") -> SequenceBatch:
-    if not isinstance(batch, SequenceBatch):
-        raise ValueError(f"{what} must be a SequenceBatch; got {type(batch).__name__}")
-    if batch.n_inputs != config.n_inputs or batch.n_outputs != config.n_outputs:
-        raise ValueError(f"{what} has {batch.n_inputs} inputs and {batch.n_outputs} outputs per step; "
-                         f"the network expects {config.n_inputs} and {config.n_outputs}")
-    if (~np.isfinite(batch.targets).all(axis=-1) & batch.target_mask).any():
-        raise ValueError(f"{what} contains NaN or inf in its masked targets")
-    return batch
 
 
 # ======================================================================================
@@ -436,7 +297,7 @@ def sequence_gradients(model_or_weights: Union[LSTM2a, Weights2a], inputs: Any, 
 def forward(weights: Union[LSTM2a, Weights2a], batch: SequenceBatch, k: int = 0) -> np.ndarray:
     """Outputs (n, T_max, n_out) of trial ``k`` on ``batch`` (zero after each length); no update."""
     w = _as_weights(weights)
-    _check_batch(batch, w.config)
+    check_batch(batch, w.config.n_inputs, w.config.n_outputs)
     if not -w.n_trials <= k < w.n_trials:
         raise ValueError(f"trial index {k} out of range for {w.n_trials} trials")
     k = k % w.n_trials
@@ -451,14 +312,15 @@ def train_online(weights: Weights2a, batch: SequenceBatch, learning_rate: float)
 
     W -= learning_rate * dL/dW after every sequence. Returns each sequence's judged error
     (largest |y^k - t^k| over ``judged_steps``), measured before its own update. Mutates
-    ``weights``; raises ValueError if a sequence's loss or deltas are not finite (the weights
-    are then those from before it).
+    ``weights``; raises ValueError if training diverges (``engines.base``; after a non-finite
+    sequence the weights are those from before it).
     """
     if not isinstance(weights, Weights2a) or weights.n_trials != 1:
         raise ValueError("weights must be a one-trial Weights2a (Weights2a.from_models([model]) or .trial(k))")
-    errors = train_online_trials(weights, [batch], learning_rate)
+    lr = check_learning_rate(learning_rate)
+    errors = train_online_trials(weights, [batch], lr)
     if weights.diverged_at[0] >= 0:
-        raise ValueError(f"training diverged at sequence {int(weights.diverged_at[0])}: lower the learning rate")
+        raise ValueError(divergence_message(weights, 0, lr))
     return errors[0]
 
 
@@ -468,41 +330,78 @@ def train_online_trials(weights: Weights2a, batches: Sequence[Optional[SequenceB
 
     All given batches hold the same number n of sequences. Returns judged errors (n_trials, n):
     NaN for skipped trials and from the sequence where a trial diverged on. Updates
-    ``n_seen`` and ``diverged_at``; a diverged trial is skipped from then on. A trial's cell
-    joins after ``weights.cell_from`` sequences, in the middle of a batch if need be.
+    ``n_seen``, ``diverged_at`` and ``diverged_how``; a diverged trial is skipped from then on.
+    A trial's cell joins after ``weights.cell_from`` sequences, in the middle of a batch if need be.
     """
     if not isinstance(weights, Weights2a):
         raise ValueError(f"weights must be a Weights2a; got {type(weights).__name__}")
-    lr = _check_lr(learning_rate)
-    K = weights.n_trials
-    if len(batches) != K:
-        raise ValueError(f"need one batch (or None) per trial: {K} trials, got {len(batches)} batches")
-    given = [b for b in batches if b is not None]
-    if not given:
-        raise ValueError("every batch is None: nothing to train")
-    for k, b in enumerate(batches):
-        if b is not None:
-            _check_batch(b, weights.config, f"batches[{k}]")
-    n = given[0].n
-    if any(b.n != n for b in given):
-        raise ValueError(f"every batch must hold the same number of sequences; got {[b.n for b in given]}")
+    lr = check_learning_rate(learning_rate)
+    K, c = weights.n_trials, weights.config
+    given, n = select_batches(batches, K, c.n_inputs, c.n_outputs)
     errors = np.full((K, n), np.nan)
-    for k, b in enumerate(batches):
-        if b is None or weights.diverged_at[k] >= 0:
-            continue
+    failed = np.full(K, -1, np.int64)
+    active = [k for k in given if weights.diverged_at[k] < 0]
+    for k in active:
+        b = batches[k]
         # the sequences before the cell is added, then those after (either part may be empty)
         split = int(np.clip(weights.cell_from - weights.n_seen[k], 0, n))
         done = 0
         for part, cell_on in ((np.arange(split), False), (np.arange(split, n), True)):
             if part.size == 0:
                 continue
-            _, _, err, _, _, failed = _call(weights, k, b if part.size == n else b.select(part), lr, False, cell_on)
-            if failed >= 0:
-                errors[k, done:done + failed] = err[:failed]
-                weights.diverged_at[k] = weights.n_seen[k] + failed + 1
-                weights.n_seen[k] += failed
+            _, _, err, _, _, f = _call(weights, k, b if part.size == n else b.select(part), lr, False, cell_on)
+            if f >= 0:
+                errors[k, done:done + f] = err[:f]
+                failed[k] = done + f
                 break
             errors[k, done:done + part.size] = err
-            weights.n_seen[k] += part.size
             done += part.size
+    check_divergence(weights, active, failed, n, (weights.Wh, weights.V))
     return errors
+
+
+class LSTM2aEngine(Engine):
+    """The 2a/2b network (``LSTM2a``: one cell, input gate only, connectivity "B") on ``Weights2a``.
+
+    Training returns each sequence's judged error (the largest |t_k - y_k| where
+    ``tasks.long_lag.sequence_error`` looks) rather than its outputs: p x (p + 1) outputs per
+    sequence would be about 80 kB each. ``from_models(models, cell_from=...)``: see ``Weights2a``.
+    """
+
+    name = "lstm2a"
+
+    def __init__(self, weights: Weights2a) -> None:
+        if not isinstance(weights, Weights2a):
+            raise ValueError(f"weights must be a Weights2a; got {type(weights).__name__}")
+        self.params = weights
+
+    @staticmethod
+    def supports(model: Any) -> tuple[bool, str]:
+        if not isinstance(model, LSTM2a):
+            return False, f"the 2a/2b engine runs the network of experiments 2a/2b (LSTM2a) only, got {type(model).__name__}"
+        c = model.config
+        for name in (c.g, c.h, c.output_activation):
+            if name not in SQUASH_CODES:
+                return False, f"squasher {name!r} is not one of {sorted(SQUASH_CODES)}"
+        return True, ""
+
+    @classmethod
+    def from_models(cls, models: Sequence[Any], *, cell_from: int = 0) -> "LSTM2aEngine":
+        cls.refuse_unsupported(models)
+        return cls(Weights2a.from_models(models, cell_from=cell_from))
+
+    def _train(self, batches: Sequence[Optional[SequenceBatch]], learning_rate: float) -> Trained:
+        before = self.params.diverged_at.copy()
+        errors = train_online_trials(self.params, batches, learning_rate)
+        return Trained(errors=errors, diverged=[k for k in range(before.size)
+                                                if before[k] < 0 <= self.params.diverged_at[k]])
+
+    def judge(self, trained: Trained, k: int, batch: SequenceBatch, task: Any) -> tuple[np.ndarray, np.ndarray]:
+        error = trained.errors[k, :batch.n]  # already the judged error of each sequence
+        return error < ERROR_BOUNDS[batch.task], error
+
+    def forward(self, k: int, batch: SequenceBatch) -> np.ndarray:
+        return forward(self.params, batch, k)
+
+    def trial_params(self, k: int) -> Weights2a:
+        return self.params.trial(k).copy()

@@ -9,182 +9,199 @@ its input gate and into the cell (eqs. 25 and 27; the scissors make every other 
 
 and whenever a target arrives it changes the weights at once (output units and output gates
 by their instantaneous gradients, eq. 21). When error comes only at the end of a sequence
-(experiments 2c-6) this is the same as one update per sequence, which ``lstm_core.training.engines.lstm1997``
+(experiments 2c-6) this is the same as one update per sequence, which ``engines.lstm1997``
 computes backwards. When error comes at *every* step (the embedded Reber grammar, 2a, 2b),
 per-step updates give ~10-100 weight changes per sequence instead of one: the paper does
-not say which it used (``lstm_core.reproduction.rows.PROTOCOL_CHOICES``), so both are available.
+not say which it used (``reproduction.rows.PROTOCOL_CHOICES``), so both are available.
 
-Weights use ``fast.FastParams``' layout (rows [cells, input gates, output gates], columns
-z = [x, y(t-1), 1]). Inputs are dense here: the tasks with per-step error have at most 101
-input units.
+Weights use ``lstm1997``'s containers (``FastParams``, ``StackedParams``) and its forward step
+(``lstm1997_kernels.forward_step``): the network computes exactly as on the per-sequence path;
+only the learning rule differs. Inputs are read as ``SparseSteps``, like the per-sequence path.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Optional, Sequence
 
 import numba
 import numpy as np
 
-from lstm_core.training.engines.lstm1997 import FastLayout, FastParams, StackedParams, _squash
-from lstm_core.tasks.base import SequenceBatch, stack_trial_batches
+from lstm_core.tasks.base import SequenceBatch
+from lstm_core.training.engines.base import (
+    Trained, check_divergence, check_learning_rate, divergence_message, select_batches,
+)
+from lstm_core.training.engines.lstm1997 import LSTM1997Engine, _new_divergences
+from lstm_core.training.engines.lstm1997_kernels import forward_step
+from lstm_core.training.engines.lstm1997_params import FastParams, StackedParams
+from lstm_core.training.engines.sparse import concat_steps, steps_of
+from lstm_core.training.threads import capped, use_threads
+
+__all__ = ["train_online", "train_online_trials", "RTRLEngine"]
 
 
 @numba.njit(cache=True)
-def _train_sequence(W, Wk, bias_h, bias_k, dims, x, L, target, mask, lr, out, tr_in, tr_c):
+def _train_sequence(W, Wk, bias_h, bias_k, dims, ptr, idx, val, step0, L, target, mask, lr, out, tr_in, tr_c):
     """Per-step truncated RTRL on one sequence, updating W and Wk in place. False if non-finite."""
-    n_in, B, S, has_out, g_code, h_code, o_code = dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6]
+    n_in, B, S, has_out = dims[0], dims[1], dims[2], dims[3]
     C = B * S
     H = W.shape[0]
     F = W.shape[1]
     K = Wk.shape[0]
     z = np.zeros(F)
-    y_prev = np.zeros(H)
+    Y = np.zeros((L + 1, H))  # Y[t] = y(t-1): y(-1) = 0
     s = np.zeros(C)
+    net = np.empty(H)
+    yin = np.empty((L, B))
+    fpin = np.empty((L, B))
+    gc = np.empty((L, C))
+    gpc = np.empty((L, C))
+    yout = np.ones(B)
+    hs = np.empty(C)
+    hps = np.empty(C)
+    yk = np.empty(K)
+    fk = np.empty(K)
+    dk = np.empty(K)
+    e_s = np.empty(C)
+    e_out = np.empty(B)
     tr_in[:, :] = 0.0
     tr_c[:, :] = 0.0
-    net = np.zeros(H)
-    y_in = np.zeros(B)
-    fp_in = np.zeros(B)
-    y_out = np.ones(B)
-    fp_out = np.zeros(B)
-    gc = np.zeros(C)
-    gpc = np.zeros(C)
-    hs = np.zeros(C)
-    hps = np.zeros(C)
-    yc = np.zeros(C)
-    yk = np.zeros(K)
-    dk = np.zeros(K)
     for t in range(L):
+        if not forward_step(W, Wk, dims, ptr, idx, val, step0 + t, Y, t, s, net, yin, fpin, gc, gpc, yout,
+                            hs, hps, yk, fk):
+            return False
+        # z(t) = [x(t), y(t-1), 1] as a dense vector, for the traces
         for j in range(n_in):
-            z[j] = x[t, j]
+            z[j] = 0.0
+        for e in range(ptr[step0 + t], ptr[step0 + t + 1]):
+            z[idx[e]] = val[e]
         for j in range(H):
-            z[n_in + j] = y_prev[j]  # y(t-1) enters as a constant: the scissors
+            z[n_in + j] = Y[t, j]
         z[F - 1] = 1.0
-        for r in range(H):
-            a = 0.0
-            for j in range(F):
-                a += W[r, j] * z[j]
-            net[r] = a
-        for b in range(B):
-            y_in[b], fp_in[b] = _squash(0, net[C + b])
-            if has_out == 1:
-                y_out[b], fp_out[b] = _squash(0, net[C + B + b])
-        for c in range(C):
+        for c in range(C):  # eqs. 25 and 27
             b = c // S
-            gc[c], gpc[c] = _squash(g_code, net[c])
-            s[c] += y_in[b] * gc[c]  # the CEC
-            for j in range(F):  # eqs. 25 and 27
-                tr_in[c, j] += gc[c] * fp_in[b] * z[j]
-                tr_c[c, j] += gpc[c] * y_in[b] * z[j]
-            hs[c], hps[c] = _squash(h_code, s[c])
-            yc[c] = y_out[b] * hs[c]
+            for j in range(F):
+                tr_in[c, j] += gc[t, c] * fpin[t, b] * z[j]
+                tr_c[c, j] += gpc[t, c] * yin[t, b] * z[j]
         for k in range(K):
-            a = Wk[k, C]
-            for c in range(C):
-                a += Wk[k, c] * yc[c]
-            yk[k], d = _squash(o_code, a)
             out[t, k] = yk[k]
-            dk[k] = (yk[k] - target[t, k]) * d
-        if mask[t]:
-            # errors with the weights as they are, then the update
-            e_s = np.zeros(C)
-            e_out = np.zeros(B)
-            for c in range(C):
-                ec = 0.0
-                for k in range(K):
-                    ec += Wk[k, c] * dk[k]
-                b = c // S
-                e_out[b] += ec * hs[c]
-                e_s[c] = ec * y_out[b] * hps[c]
-            for v in e_s:
-                if not math.isfinite(v):
-                    return False
-            for k in range(K):
-                if not math.isfinite(dk[k]):
-                    return False
-                for c in range(C):
-                    Wk[k, c] -= lr * dk[k] * yc[c]
-                if bias_k[k]:
-                    Wk[k, C] -= lr * dk[k]
-            for b in range(B):
-                if has_out == 1:
-                    d_out = e_out[b] * fp_out[b]  # eq. 21: instantaneous only
-                    r = C + B + b
-                    for j in range(F - 1):
-                        W[r, j] -= lr * d_out * z[j]
-                    if bias_h[r]:
-                        W[r, F - 1] -= lr * d_out
-                r = C + b
-                for j in range(F):
-                    grad = 0.0
-                    for c in range(b * S, (b + 1) * S):
-                        grad += e_s[c] * tr_in[c, j]
-                    if j < F - 1 or bias_h[r]:
-                        W[r, j] -= lr * grad
-            for c in range(C):
-                for j in range(F):
-                    if j < F - 1 or bias_h[c]:
-                        W[c, j] -= lr * e_s[c] * tr_c[c, j]
-        for c in range(C):
-            y_prev[c] = yc[c]
+            dk[k] = (yk[k] - target[t, k]) * fk[k]
+        if not mask[t]:
+            continue
+        # errors with the weights as they are, then the update
         for b in range(B):
-            y_prev[C + b] = y_in[b]
+            e_out[b] = 0.0
+        for c in range(C):
+            ec = 0.0
+            for k in range(K):
+                ec += Wk[k, c] * dk[k]
+            b = c // S
+            e_out[b] += ec * hs[c]
+            e_s[c] = ec * yout[b] * hps[c]
+        for c in range(C):
+            if not math.isfinite(e_s[c]):
+                return False
+        for k in range(K):
+            if not math.isfinite(dk[k]):
+                return False
+            for c in range(C):
+                Wk[k, c] -= lr * dk[k] * Y[t + 1, c]
+            if bias_k[k]:
+                Wk[k, C] -= lr * dk[k]
+        for b in range(B):
             if has_out == 1:
-                y_prev[C + B + b] = y_out[b]
+                d_out = e_out[b] * yout[b] * (1.0 - yout[b])  # eq. 21: instantaneous only
+                r = C + B + b
+                for j in range(F - 1):
+                    W[r, j] -= lr * d_out * z[j]
+                if bias_h[r]:
+                    W[r, F - 1] -= lr * d_out
+            r = C + b
+            for j in range(F):
+                grad = 0.0
+                for c in range(b * S, (b + 1) * S):
+                    grad += e_s[c] * tr_in[c, j]
+                if j < F - 1 or bias_h[r]:
+                    W[r, j] -= lr * grad
+        for c in range(C):
+            for j in range(F):
+                if j < F - 1 or bias_h[c]:
+                    W[c, j] -= lr * e_s[c] * tr_c[c, j]
     return True
 
 
 @numba.njit(parallel=True, cache=True)
-def _trials(W, Wk, bias_h, bias_k, dims, active, X, lengths, targets, masks, lr, out, failed):
+def _trials(W, Wk, bias_h, bias_k, dims, active, ptr, idx, val, step0, lengths, targets, masks, lr, out, failed):
     C = dims[1] * dims[2]
     F = W.shape[2]
     for a in numba.prange(active.shape[0]):
         k = active[a]
         tr_in = np.zeros((C, F))
         tr_c = np.zeros((C, F))
-        for s in range(X.shape[1]):
-            if not _train_sequence(W[k], Wk[k], bias_h, bias_k, dims, X[k, s], lengths[k, s], targets[k, s],
-                                   masks[k, s], lr, out[k, s], tr_in, tr_c):
-                failed[k] = s
+        for i in range(lengths.shape[1]):
+            if not _train_sequence(W[k], Wk[k], bias_h, bias_k, dims, ptr, idx, val, step0[k, i], lengths[k, i],
+                                   targets[k, i], masks[k, i], lr, out[k, i], tr_in, tr_c):
+                failed[k] = i
                 break
 
 
-def train_online_trials(stacked: StackedParams, batches: list, learning_rate: float) -> tuple[np.ndarray, np.ndarray]:
+def train_online_trials(stacked: StackedParams, batches: Sequence[Optional[SequenceBatch]],
+                        learning_rate: float, *, threads: Optional[int] = None) -> np.ndarray:
     """Per-step online learning for every trial whose batch is not None (parallel over trials).
 
-    Returns the outputs (K, n, T_max, n_out) as each step produced them, and ``failed`` (K,):
-    -1, or the index of the sequence where a non-finite error appeared (the trial's weights are
-    then partly updated: treat it as diverged).
+    Returns the outputs (K, n, T_max, n_out) as each step produced them (NaN for skipped
+    trials). Updates ``stacked.n_seen``, ``diverged_at`` and ``diverged_how`` (``engines.base``);
+    a trial whose error became non-finite has partly updated weights from that sequence: it is
+    diverged and skipped from then on.
     """
-    if not (isinstance(learning_rate, (int, float)) and math.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
-    lay: FastLayout = stacked.layout
+    if not isinstance(stacked, StackedParams):
+        raise ValueError(f"stacked must be StackedParams; got {type(stacked).__name__}")
+    lr = check_learning_rate(learning_rate)
+    lay = stacked.layout
     K = stacked.n_trials
-    if len(batches) != K:
-        raise ValueError(f"need one batch (or None) per trial: {K} trials, got {len(batches)}")
-    X, tg, mk, lengths, active = stack_trial_batches(batches, lay.n_inputs, lay.n_outputs,
-                                                     skip=stacked.diverged_at >= 0)
-    n, T = X.shape[1], X.shape[2]
-    out = np.zeros((K, n, T, lay.n_outputs))
+    given, n = select_batches(batches, K, lay.n_inputs, lay.n_outputs)
+    active = [k for k in given if stacked.diverged_at[k] < 0]
+    T = max(batches[k].T_max for k in given)
+    out = np.full((K, n, T, lay.n_outputs), np.nan)
+    if not active:
+        return out
+    ptr, idx, val, step0s = concat_steps([steps_of(batches[k]) for k in active])
+    step0 = np.zeros((K, n), np.int64)
+    lengths = np.ones((K, n), np.int64)
+    targets = np.zeros((K, n, T, lay.n_outputs))
+    masks = np.zeros((K, n, T), np.bool_)
+    for k, s0 in zip(active, step0s):
+        b = batches[k]
+        step0[k], lengths[k] = s0, b.lengths
+        targets[k, :, :b.T_max], masks[k, :, :b.T_max] = b.targets, b.target_mask
+        out[k] = 0.0
     failed = np.full(K, -1, np.int64)
-    if active.size:
-        bias_h, bias_k = lay.bias_flags()
-        _trials(stacked.W, stacked.Wk, bias_h, bias_k, lay.dims(), active, X, lengths, tg, mk,
-                float(learning_rate), out, failed)
-    for k in active:
-        if failed[k] >= 0:
-            stacked.diverged_at[k] = stacked.n_seen[k] + failed[k] + 1
-            stacked.n_seen[k] += failed[k]
-        else:
-            stacked.n_seen[k] += n
-    return out, failed
+    bias_h, bias_k = lay.bias_flags()
+    with use_threads(capped(len(active), threads)):
+        _trials(stacked.W, stacked.Wk, bias_h, bias_k, lay.dims(), np.array(active, np.int64), ptr, idx, val,
+                step0, lengths, targets, masks, lr, out, failed)
+    check_divergence(stacked, active, failed, n, (stacked.W, stacked.Wk))
+    return out
 
 
 def train_online(params: FastParams, batch: SequenceBatch, learning_rate: float) -> np.ndarray:
     """Per-step online learning of one network on a batch's sequences, in order; returns outputs."""
+    if not isinstance(params, FastParams):
+        raise ValueError(f"params must be FastParams (FastParams.from_model(model)); got {type(params).__name__}")
+    lr = check_learning_rate(learning_rate)
     stacked = StackedParams(params.layout, params.W[None], params.Wk[None])  # views: trained in place
-    out, failed = train_online_trials(stacked, [batch], learning_rate)
-    if failed[0] >= 0:
-        raise ValueError(f"training diverged at sequence {failed[0] + 1} of this batch: lower the learning rate")
+    out = train_online_trials(stacked, [batch], lr)
+    if stacked.diverged_at[0] >= 0:
+        raise ValueError(divergence_message(stacked, 0, lr))
     return out[0]
+
+
+class RTRLEngine(LSTM1997Engine):
+    """The 1997 network with an update at every step with error (truncated RTRL, App. A.1)."""
+
+    name = "rtrl"
+
+    def _train(self, batches: Sequence[Optional[SequenceBatch]], learning_rate: float) -> Trained:
+        before = self.params.diverged_at.copy()
+        out = train_online_trials(self.params, batches, learning_rate)
+        return Trained(outputs=out, diverged=_new_divergences(before, self.params.diverged_at))
