@@ -173,7 +173,7 @@ def throughput(settings: Settings) -> list[dict]:
 
 def cold_compile_seconds() -> Optional[float]:
     """Compile time of the kernels with an empty numba cache (in a fresh process)."""
-    code = "from lstm_core import fast; print(fast.compile_kernels())"
+    code = "from lstm_core.training.engines import lstm1997 as fast; print(fast.compile_kernels())"
     with tempfile.TemporaryDirectory() as cache:
         env = dict(os.environ, NUMBA_CACHE_DIR=cache, PYTHONPATH=str(ROOT))
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)

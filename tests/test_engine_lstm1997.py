@@ -232,9 +232,33 @@ def test_bad_input_raises():
 
 def test_fast_path_leaves_torch_threads_alone():
     # numba's "omp" threading layer shares OpenMP with torch and reset torch's thread count
-    # (torch then ran ~10x slower); the module selects the "workqueue" layer instead.
+    # (torch then ran ~10x slower); the kernels' wrappers select the "workqueue" layer through
+    # training.threads.use_threads before any parallel kernel runs (never at import).
     before = torch.get_num_threads()
     params = fast.FastParams.from_model(make_net())
     fast.train_online(params, small_batch(), 0.1)
     fast.minibatch_gradients(params, small_batch(n=4))
     assert torch.get_num_threads() == before
+
+
+def test_engine_interface_trains_like_the_functions():
+    models = [paper_network("adding", seed=s) for s in range(2)]
+    batches = [adding.generate(adding.AddingConfig(T=20), 5, seed=s) for s in range(2)]
+    engine = fast.LSTM1997Engine.from_models(models)
+    snap = engine.snapshot()
+    trained = engine.train(batches, 0.5)
+    stacked = fast.StackedParams.from_models(models)
+    np.testing.assert_array_equal(trained.outputs, fast.train_online_trials(stacked, batches, 0.5))
+    np.testing.assert_array_equal(engine.params.W, stacked.W)
+    correct, error = engine.judge(trained, 1, batches[1], adding)
+    np.testing.assert_array_equal(error, adding.sequence_error(trained.outputs[1], batches[1]))
+    engine.restore(snap, 1)  # rewind trial 1 and replay its first 3 sequences
+    engine.replay(1, batches[1].select(np.arange(3)), 0.5)
+    again = fast.FastParams.from_model(models[1])
+    fast.train_online(again, batches[1].select(np.arange(3)), 0.5)
+    np.testing.assert_array_equal(engine.params.W[1], again.W)
+    assert engine.params.n_seen.tolist() == [5, 3]
+    with pytest.raises(ValueError, match="cannot train models\\[0\\].*scissors"):
+        fast.LSTM1997Engine.from_models([make_net(scissors=False)])
+    with pytest.raises(ValueError, match="learning_rate"):
+        engine.train(batches, float("inf"))
