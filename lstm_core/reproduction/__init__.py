@@ -1,9 +1,10 @@
 """The reproduction of the paper's result tables: ``python -m lstm_core.reproduction EXPERIMENT``.
 
-    paper     the 1997 paper's result tables as data (what it printed)
-    rows      every row we reproduce: task, network, learning rate, trials, budget; our protocol choices
-    run       running a row by the paper's online protocol: a RowResult of TrialResults
-    results   the results store: shipped results (``data/``), safe merging, per-trial checkpoints
-    tables    the paper beside ours, where we fall short, the choices we made (Markdown)
-    cli       the command line
+    paper       the 1997 paper's result tables as data (what it printed)
+    literature  what other papers report: Gers et al. (2000)'s Table 2, the history timeline
+    rows        every row we reproduce: task, network, learning rate, trials, budget; our protocol choices; row_network
+    run         running a row by the paper's online protocol: a RowResult of TrialResults
+    results     the results store: shipped results (``data/``), safe merging, per-trial checkpoints
+    tables      the paper beside ours, where we fall short, the choices we made (Markdown)
+    cli         the command line
 """

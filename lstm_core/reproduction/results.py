@@ -267,9 +267,11 @@ class Checkpoint:
         if not records:
             return {}
         if records[0] != self.header:
-            raise CheckpointError(f"checkpoint {self.path} belongs to another run ({_describe(records[0])}, this run: "
-                             f"{_describe(self.header)}); rerun with that seed and budget to resume it, or delete "
-                             "it to start the row afresh")
+            theirs, ours = _describe(records[0]), _describe(self.header)
+            if theirs == ours:  # same row, seed and budget: the row itself was changed since
+                theirs += ", an earlier definition of the row"
+            raise CheckpointError(f"checkpoint {self.path} belongs to another run ({theirs}; this run: {ours}); "
+                                  "rerun with that seed and budget to resume it, or delete it to start the row afresh")
         return {int(r["k"]): r for r in records[1:]}
 
     def append(self, k: int, trial: dict[str, Any], weights: dict[str, Any], seconds: float) -> None:
