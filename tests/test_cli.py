@@ -156,7 +156,7 @@ def test_a_killed_row_resumes_from_its_checkpoint_exactly(tmp_path, monkeypatch,
     a, b = load_results(whole)["rows"]["T9-6a"], load_results(killed)["rows"]["T9-6a"]
     a.pop("seconds"), b.pop("seconds")
     assert a == b  # every trial, the summary and the kept weights: exactly the uninterrupted run's
-    assert not ckpt.exists()  # merged: the checkpoint is gone
+    assert not ckpt.exists() and not ckpt.parent.exists()  # merged: the checkpoint (and its empty folder) is gone
 
 
 def test_a_checkpoint_of_another_run_is_refused_with_what_to_do(tmp_path, capsys):

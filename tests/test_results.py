@@ -203,4 +203,4 @@ def test_checkpoint_appends_reads_back_and_drops_a_torn_line(tmp_path):
     with pytest.raises(ValueError, match="belongs to another run"):
         Checkpoint(path, row, seed=3, budget=600).load()
     ckpt.remove()
-    assert not path.exists() and ckpt.load() == {}
+    assert not path.exists() and not path.parent.exists() and ckpt.load() == {}

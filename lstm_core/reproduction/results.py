@@ -284,10 +284,14 @@ class Checkpoint:
         self._write_line({"k": int(k), "trial": trial, "weights": weights, "seconds": float(seconds)})
 
     def remove(self) -> None:
-        """Delete the checkpoint (its trials are in the results now)."""
+        """Delete the checkpoint (its trials are in the results now), and its folder once empty."""
         try:
             self.path.unlink()
         except FileNotFoundError:
+            pass
+        try:
+            self.path.parent.rmdir()
+        except OSError:  # other rows' checkpoints are there, or it is gone already
             pass
 
     def _write_line(self, record: dict[str, Any], fresh: bool = False) -> None:
