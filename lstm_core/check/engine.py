@@ -32,6 +32,7 @@ a quarter: not yet right
 from __future__ import annotations
 
 import contextlib
+import copy
 import dis
 import os
 import signal
@@ -44,8 +45,8 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 import numpy as np
 import torch
 
-__all__ = ["Case", "Mistake", "CheckReport", "check_function", "check_value", "close", "is_stub",
-           "answer_or_stub", "CASE_SECONDS", "CaseTimeout"]
+__all__ = ["Case", "Mistake", "CheckReport", "check_function", "check_answer", "check_value", "close", "is_stub",
+           "answer_or_stub", "on_copies", "CASE_SECONDS", "CaseTimeout"]
 
 STRICT_ENV = "LSTM_CORE_CHECKS_STRICT"  # "1": a check that is not ok raises (the test suite runs the solved chapters so)
 NOT_WRITTEN = "not answered yet: replace the `...` / `raise NotImplementedError` with your code, then run this cell again"
@@ -353,6 +354,43 @@ def check_function(candidate: Any, reference: Callable, cases: Sequence[Case], *
                 report.hint, report.mistake = mistake.hint, mistake.name
                 break
     return _finish(report)
+
+
+def _copied(arg: Any) -> Any:
+    """A copy of one argument: arrays, tensors and flat lists the quick way, anything else deep-copied."""
+    if isinstance(arg, np.ndarray):
+        return arg.copy()
+    if isinstance(arg, torch.Tensor):
+        return arg.detach().clone()
+    if isinstance(arg, (str, bytes, int, float, bool, type(None))):
+        return arg
+    if isinstance(arg, list) and all(type(v) in (bool, int, float, str) for v in arg):
+        return list(arg)
+    return copy.deepcopy(arg)
+
+
+def on_copies(fn: Callable, encode: Optional[Callable[[Any], Any]] = None) -> Callable:
+    """``fn`` run on copies of its arguments, its result checked for a stub's ``...`` and passed
+    through ``encode``. The copies keep an answer that edits its input in place (``values[0] = 0``)
+    from changing the cases that the reference and the known mistakes are run on afterwards."""
+    def run(*args: Any, **kwargs: Any) -> Any:
+        out = answer_or_stub(fn(*[_copied(a) for a in args], **{k: _copied(v) for k, v in kwargs.items()}))
+        return out if encode is None else encode(out)
+    return run
+
+
+def check_answer(candidate: Any, reference: Callable, cases: Sequence[Case], *, exercise: str,
+                 mistakes: Sequence[Mistake] = (), hint: Optional[str] = None,
+                 encode: Optional[Callable[[Any], Any]] = None, **tolerance: float) -> CheckReport:
+    """:func:`check_function` with the answer and the known mistakes run :func:`on_copies` of each
+    case (the reference too, when results are ``encode``-d into a comparable form). Every
+    exercise's check calls this."""
+    if callable(candidate) and not is_stub(candidate):  # a stub goes in as it is: "not answered yet"
+        candidate = on_copies(candidate, encode)
+    if encode is not None:
+        reference = on_copies(reference, encode)
+    guarded = [Mistake(m.name, on_copies(m.answer, encode), m.hint) for m in mistakes]
+    return check_function(candidate, reference, cases, exercise=exercise, mistakes=guarded, hint=hint, **tolerance)
 
 
 def _finish(report: CheckReport) -> CheckReport:

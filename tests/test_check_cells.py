@@ -1,4 +1,5 @@
-"""Tests of the exercise checks of chapters 1-6 (lstm_core.check.concepts).
+"""Tests of the exercise checks of the network, its gradients, the carousel and the gates
+(lstm_core.check.model, .gradients, .carousel, .gates).
 
 For every check: a right answer is ok; each listed wrong answer is rejected and gets its own hint
 (report.mistake == its name); a stub (``raise NotImplementedError``, a body of ``...``, or the
@@ -13,7 +14,7 @@ import pytest
 import torch
 
 from lstm_core import check, paper_network
-from lstm_core.check import STRICT_ENV, Mistake, concepts
+from lstm_core.check import STRICT_ENV, Mistake, carousel, gradients, model
 from lstm_core.model.networks import PAPER_NETWORKS
 
 
@@ -66,12 +67,13 @@ RIGHT = {
 }
 FUNCTION_CHECKS = [name for name, answer in RIGHT.items() if callable(answer)]
 VALUE_CHECKS = [name for name, answer in RIGHT.items() if not callable(answer)]
-MISTAKE_CASES = [(name, m) for name, mistakes in concepts.MISTAKES.items() for m in mistakes]
+MISTAKES = {name: check.MISTAKES[name] for name in RIGHT}
+MISTAKE_CASES = [(name, m) for name, mistakes in MISTAKES.items() for m in mistakes]
 
 
 def test_every_exported_check_is_tested() -> None:
-    assert set(concepts.__all__) == set(RIGHT) == set(concepts.MISTAKES)
-    assert all(getattr(check, name) is getattr(concepts, name) for name in concepts.__all__)  # re-exported
+    # with those of test_check_tasks, these are all of lstm_core.check's checks
+    assert set(RIGHT) <= set(check.CHECKS) and set(RIGHT) == set(MISTAKES)
 
 
 @pytest.mark.parametrize("name", list(RIGHT))
@@ -91,9 +93,9 @@ def test_each_mistake_is_rejected_with_its_own_hint(name: str, mistake: Mistake)
     assert report.hint == mistake.hint and mistake.hint in str(report)
 
 
-@pytest.mark.parametrize("name", list(concepts.MISTAKES))
+@pytest.mark.parametrize("name", list(MISTAKES))
 def test_mistakes_have_distinct_names_and_at_least_three(name: str) -> None:
-    names = [m.name for m in concepts.MISTAKES[name]]
+    names = [m.name for m in MISTAKES[name]]
     assert len(names) >= 3 and len(set(names)) == len(names)
 
 
@@ -176,43 +178,43 @@ def test_checks_leave_the_global_rng_alone() -> None:
 
 # -- the references themselves, against hand-made cases ---------------------------------
 def test_weight_reference_matches_table_10() -> None:
-    for name in concepts._TABLE10_NETWORKS:
+    for name in model._TABLE10_NETWORKS:
         c = PAPER_NETWORKS[name].config
-        got = concepts._library_weight_count(c.n_inputs, c.n_outputs, c.n_blocks, c.block_size, c.bias_units)
+        got = model._library_weight_count(c.n_inputs, c.n_outputs, c.n_blocks, c.block_size, c.bias_units)
         assert got == PAPER_NETWORKS[name].table10_weights == count_weights(
             c.n_inputs, c.n_outputs, c.n_blocks, c.block_size, c.bias_units)
 
 
 def test_keep_half_reference() -> None:
-    w = concepts._keep_fraction_factor(0.5, 100)
+    w = gradients._keep_fraction_factor(0.5, 100)
     assert abs(w ** 100 - 0.5) < 1e-12 and abs(w - 0.5 ** 0.01) < 1e-12
 
 
 def test_settled_state_reference_on_hand_cases() -> None:
-    assert abs(concepts._library_settled_state(0.1, 0.9) - 1.0) < 1e-12  # s = 0.9 s + 0.1
-    assert concepts._library_settled_state(1.2, 0.0) == pytest.approx(1.2, abs=1e-15)
+    assert abs(carousel._library_settled_state(0.1, 0.9) - 1.0) < 1e-12  # s = 0.9 s + 0.1
+    assert carousel._library_settled_state(1.2, 0.0) == pytest.approx(1.2, abs=1e-15)
 
 
 def test_scissors_harness_reproduces_both_library_variants() -> None:
     """The harness run with the paper's cut equals scissors=True; with no cut, scissors=False."""
-    no_cut = concepts.MISTAKES["scissors"][0]
+    no_cut = MISTAKES["scissors"][0]
     assert no_cut.name == "no scissors"
-    for case in concepts._SCISSORS_CASES:
+    for case in gradients._SCISSORS_CASES:
         name, seed, T = case.args
-        on = concepts._library_scissors_run(name, seed, T)
-        mine = concepts._run_with_cut(scissors, name, seed, T)
+        on = gradients._library_scissors_run(name, seed, T)
+        mine = gradients._run_with_cut(scissors, name, seed, T)
         np.testing.assert_allclose(mine[0], on[0], rtol=1e-12)
         np.testing.assert_allclose(mine[1], on[1], rtol=1e-10)
-        net, x = concepts._scissors_setup(name, seed, T)
+        net, x = gradients._scissors_setup(name, seed, T)
         net.scissors = False
-        off = concepts._summary(net, net.run(x).outputs)
-        full = concepts._run_with_cut(no_cut.answer, name, seed, T)
+        off = gradients._summary(net, net.run(x).outputs)
+        full = gradients._run_with_cut(no_cut.answer, name, seed, T)
         np.testing.assert_allclose(full[1], off[1], rtol=1e-10)
         assert np.abs(off[1][:3] - on[1][:3]).max() > 1e-3 * np.abs(on[1][:3]).max()  # the cases tell them apart
 
 
 def test_scissors_setup_uses_the_paper_network() -> None:
-    net, x = concepts._scissors_setup("adding", 0, 5)
+    net, x = gradients._scissors_setup("adding", 0, 5)
     reference = paper_network("adding", seed=0, init_range=1.0)
     assert net.cell.bias_in.tolist() == reference.cell.bias_in.tolist() == [-3.0, -6.0]
     assert x.shape == (2, 5, 2) and x.dtype == torch.float64

@@ -1,4 +1,5 @@
-"""Tests of the exercise checks of chapters 7-11 (lstm_core.check.gauntlet).
+"""Tests of the exercise checks of the tasks, the criteria, the forget gate and the model bench
+(lstm_core.check.tasks, .criteria, .carousel, .compare).
 
 For every check: a right answer is ok; each listed wrong answer is rejected and gets its own hint
 (report.mistake == its name); a stub (``raise NotImplementedError``, or the value ``...``) is
@@ -16,7 +17,7 @@ import pytest
 import torch
 
 from lstm_core import check
-from lstm_core.check import STRICT_ENV, gauntlet
+from lstm_core.check import STRICT_ENV, carousel, criteria, tasks
 from lstm_core.tasks import reber, temporal_order
 
 
@@ -106,12 +107,13 @@ RIGHT = {
     "forget_gate_update": lambda s_prev, y_in, g, y_f: y_f * s_prev + y_in * g,
     "stepwise_outputs": run_stepwise,
 }
-MISTAKE_CASES = [(name, m) for name, mistakes in gauntlet.MISTAKES.items() for m in mistakes]
+MISTAKES = {name: check.MISTAKES[name] for name in RIGHT}
+MISTAKE_CASES = [(name, m) for name, mistakes in MISTAKES.items() for m in mistakes]
 
 
 def test_every_exported_check_is_tested() -> None:
-    assert set(gauntlet.__all__) == set(RIGHT) == set(gauntlet.MISTAKES)
-    assert all(getattr(check, name) is getattr(gauntlet, name) for name in gauntlet.__all__)  # re-exported
+    assert set(RIGHT) <= set(check.CHECKS) and set(RIGHT) == set(MISTAKES)
+    assert len(check.CHECKS) == len(RIGHT) + 10  # the other 10 are tested in test_check_cells
 
 
 @pytest.mark.parametrize("name", list(RIGHT))
@@ -123,7 +125,7 @@ def test_right_answer_is_ok(name: str) -> None:
 
 
 @pytest.mark.parametrize("name, mistake", MISTAKE_CASES, ids=[f"{n}: {m.name}" for n, m in MISTAKE_CASES])
-def test_each_known_mistake_is_rejected_with_its_own_hint(name: str, mistake: gauntlet.Mistake) -> None:
+def test_each_known_mistake_is_rejected_with_its_own_hint(name: str, mistake: check.Mistake) -> None:
     report = getattr(check, name)(mistake.answer)
     assert report.answered and not report.ok and report.score < 1.0, str(report)
     assert report.mistake == mistake.name and report.hint == mistake.hint, str(report)
@@ -132,7 +134,7 @@ def test_each_known_mistake_is_rejected_with_its_own_hint(name: str, mistake: ga
 
 @pytest.mark.parametrize("name", list(RIGHT))
 def test_mistakes_have_distinct_names_and_hints(name: str) -> None:
-    mistakes = gauntlet.MISTAKES[name]
+    mistakes = MISTAKES[name]
     assert len(mistakes) >= 3
     assert len({m.name for m in mistakes}) == len({m.hint for m in mistakes}) == len(mistakes)
 
@@ -174,7 +176,7 @@ def test_strict_mode_raises_on_a_wrong_answer(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv(STRICT_ENV, "1")
     assert check.adding_target(adding_target).ok
     with pytest.raises(AssertionError, match="no 0.5 offset|not yet right"):
-        check.adding_target(gauntlet.MISTAKES["adding_target"][0].answer)
+        check.adding_target(MISTAKES["adding_target"][0].answer)
 
 
 # -- the checks against hand-written wrong answers and odd formats ---------------------------
@@ -225,21 +227,21 @@ def test_allowed_sets_may_be_sets_or_strings_but_not_unknown_symbols() -> None:
 # -- the references against hand-made cases ------------------------------------------------
 def test_lag_reference_finds_the_extremes_of_each_configuration() -> None:
     cfg = temporal_order.PAPER_CONFIGS
-    assert gauntlet._sampled_lags(cfg["6a"]) == (100 - 60, 110 - 50)    # Table 10's minimal lag 40
-    assert gauntlet._sampled_lags(cfg["6b"]) == (100 - 76, 110 - 66)    # ... and 24
-    assert gauntlet._sampled_lags(gauntlet._SHORT_6A) == (12 - 8, 14 - 6)
-    assert gauntlet._sampled_lags(gauntlet._SHORT_6B) == (10, 10)
+    assert tasks._sampled_lags(cfg["6a"]) == (100 - 60, 110 - 50)    # Table 10's minimal lag 40
+    assert tasks._sampled_lags(cfg["6b"]) == (100 - 76, 110 - 66)    # ... and 24
+    assert tasks._sampled_lags(tasks._SHORT_6A) == (12 - 8, 14 - 6)
+    assert tasks._sampled_lags(tasks._SHORT_6B) == (10, 10)
 
 
 def test_forget_reference_is_the_product_of_the_gate_values() -> None:
     f = lambda b: 1 / (1 + math.exp(-b))  # noqa: E731
-    assert gauntlet._kept_by_the_cell(1.0, 19) == pytest.approx(f(1.0) ** 19, rel=1e-12)
-    assert gauntlet._kept_by_the_cell(-2.0, 3) == pytest.approx(f(-2.0) ** 3, rel=1e-12)
-    assert gauntlet._kept_by_the_cell(5.0, 0) == 1.0
+    assert carousel._kept_by_the_cell(1.0, 19) == pytest.approx(f(1.0) ** 19, rel=1e-12)
+    assert carousel._kept_by_the_cell(-2.0, 3) == pytest.approx(f(-2.0) ** 3, rel=1e-12)
+    assert carousel._kept_by_the_cell(5.0, 0) == 1.0
 
 
 def test_stop_3c_cases_cover_both_verdicts_and_the_hand_made_ones() -> None:
-    cases = {label: (y, clean, verdict) for label, y, _, clean, verdict in gauntlet._stop_3c_cases()}
+    cases = {label: (y, clean, verdict) for label, y, _, clean, verdict in criteria._stop_3c_cases()}
     assert cases["outputs exactly the noise-free targets"][2] is True
     assert cases["every output 0.05 off"][2] is False                       # mean error 0.05 > 0.015
     assert cases["one output 0.15 off, the others within 0.005"][2] is False  # one misclassified
@@ -248,9 +250,9 @@ def test_stop_3c_cases_cover_both_verdicts_and_the_hand_made_ones() -> None:
 
 
 def test_adding_cases_include_every_edge() -> None:
-    labels = " ".join(label for label, *_ in gauntlet._adding_sequences())
+    labels = " ".join(label for label, *_ in tasks._adding_sequences())
     for edge in ("X1 at the first pair", "X2 at the first pair", "X2 before X1", "T = 100"):
         assert edge in labels
-    for _, inputs, first, second, target in gauntlet._adding_sequences():
+    for _, inputs, first, second, target in tasks._adding_sequences():
         assert inputs[[0, -1], 1].tolist() == [1.0 if 0 in (first, second) else -1.0, -1.0]
         assert target == pytest.approx(0.5 + (inputs[first, 0] + inputs[second, 0]) / 4, rel=1e-6)
