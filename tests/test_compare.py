@@ -9,7 +9,7 @@ import torch
 from lstm_core import LSTM1997, TinyTransformer, count_parameters
 from lstm_core.analysis.compare import (
     MODELS, RECURRENT_MODELS, CompareConfig, build_model, chance_accuracy, compare_models, gradient_flow,
-    loglog_slope, matched_model, one_thread, saved_activation_bytes, shortened_config, size_for_params,
+    loglog_slope, matched_model, saved_activation_bytes, shortened_config, size_for_params,
     time_vs_length,
 )
 from lstm_core.analysis.gradients import state_gradient_norms
@@ -186,8 +186,24 @@ def test_time_vs_length_shapes_and_checks():
         time_vs_length(models, [16, 8])
 
 
-def test_one_thread_restores_the_setting():
+def test_timing_runs_on_one_thread_and_restores_the_setting():
+    seen = []
+
+    class Probe(torch.nn.Module):  # records torch's thread count while it is being timed
+        n_inputs = 2
+
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.ones(1))
+
+        def forward(self, x):
+            seen.append(torch.get_num_threads())
+            return x.sum(dim=-1, keepdim=True) * self.w, None
+
     before = torch.get_num_threads()
-    with one_thread():
-        assert torch.get_num_threads() == 1
-    assert torch.get_num_threads() == before
+    torch.set_num_threads(2)
+    try:
+        time_vs_length({"probe": Probe()}, [4, 8], repeats=1)
+        assert set(seen) == {1} and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)

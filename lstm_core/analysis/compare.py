@@ -30,7 +30,6 @@ footing in weights as well as in data.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from dataclasses import dataclass, field
@@ -41,12 +40,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from lstm_core import validation as validate
 from lstm_core.analysis.gradients import state_gradient_norms
 from lstm_core.model.networks import (
     LSTM1997, LSTM1997Config, SequenceModel, TinyTransformer, TorchGRU, TorchLSTM, VanillaRNN,
     count_parameters,
 )
 from lstm_core.training.loop import TrainConfig, fit, predict, resolve_task
+from lstm_core.training.threads import use_threads
 
 __all__ = [
     "MODELS",
@@ -65,7 +66,6 @@ __all__ = [
     "time_vs_length",
     "saved_activation_bytes",
     "loglog_slope",
-    "one_thread",
     "shortened_config",
 ]
 
@@ -112,9 +112,7 @@ def build_model(name: str, n_inputs: int, n_outputs: int, size: int, seed: Optio
     """
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; expected one of {MODELS}")
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-        raise ValueError(f"size must be a positive integer, got {size!r}")
-    size = int(size)
+    size = validate.positive_int("size", size)
     if name == "rnn":
         return VanillaRNN(n_inputs, size, n_outputs, seed=seed)
     if name in ("lstm1997", "lstm1997_forget"):
@@ -136,8 +134,7 @@ def size_for_params(name: str, n_inputs: int, n_outputs: int, n_params: int, max
     >>> size_for_params("rnn", 2, 1, n_params=25)
     3
     """
-    if isinstance(n_params, bool) or not isinstance(n_params, (int, np.integer)) or n_params < 1:
-        raise ValueError(f"n_params must be a positive integer, got {n_params!r}")
+    n_params = validate.positive_int("n_params", n_params)
     best_size, best_gap = 1, None
     for size in range(1, max_size + 1):
         count = count_parameters(build_model(name, n_inputs, n_outputs, size, seed=0))  # seeded: global RNG untouched
@@ -152,21 +149,6 @@ def size_for_params(name: str, n_inputs: int, n_outputs: int, n_params: int, max
 def matched_model(name: str, n_inputs: int, n_outputs: int, n_params: int, seed: Optional[int] = None) -> nn.Module:
     """``build_model`` at the size whose parameter count is closest to ``n_params``."""
     return build_model(name, n_inputs, n_outputs, size_for_params(name, n_inputs, n_outputs, n_params), seed)
-
-
-@contextlib.contextmanager
-def one_thread():
-    """Run torch on one CPU thread inside the block, then restore the previous setting.
-
-    These networks are tiny: splitting their small matrix products over threads costs more
-    than it saves, and on a busy machine it can cost many times more.
-    """
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 # ======================================================================================
@@ -188,13 +170,10 @@ class CompareConfig:
 
     def __post_init__(self) -> None:
         for name in ("budget", "n_params", "batch_size", "log_every", "test_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if not (np.isfinite(self.learning_rate) and self.learning_rate > 0):
-            raise ValueError(f"learning_rate must be a positive number, got {self.learning_rate!r}")
-        if self.max_seconds is not None and not self.max_seconds > 0:
-            raise ValueError(f"max_seconds must be positive or None, got {self.max_seconds!r}")
+            validate.positive_int(name, getattr(self, name))
+        validate.learning_rate("learning_rate", self.learning_rate)
+        validate.real("forget_bias", self.forget_bias)
+        validate.positive_real("max_seconds", self.max_seconds, allow_none=True, example="30")
 
 
 @dataclass
@@ -337,7 +316,7 @@ def compare_models(
             train = TrainConfig(learning_rate=config.learning_rate, max_sequences=config.budget,
                                 batch_size=config.batch_size, optimizer="adam", log_every=config.log_every,
                                 seed=seed, max_seconds=config.max_seconds, progress=False)
-            with one_thread():
+            with use_threads(torch=1):  # tiny networks: one torch thread is fastest
                 history = fit(net, module, train, task_config=task_config, stopping_rule=False)
                 out = predict(net, test)
             run = RunResult(
@@ -432,14 +411,13 @@ def time_vs_length(models: Mapping[str, nn.Module], lengths: Sequence[int], batc
     lengths = np.asarray(lengths, dtype=int)
     if lengths.ndim != 1 or lengths.size < 2 or np.any(lengths < 1) or np.any(np.diff(lengths) <= 0):
         raise ValueError(f"lengths must be at least 2 increasing positive integers; got {lengths.tolist()}")
-    if repeats < 1 or batch < 1:
-        raise ValueError(f"repeats and batch must be positive; got repeats={repeats}, batch={batch}")
+    repeats, batch = validate.positive_int("repeats", repeats), validate.positive_int("batch", batch)
     gen = torch.Generator().manual_seed(seed)
     seconds = {name: np.zeros(len(lengths)) for name in models}
     memory = {name: np.zeros(len(lengths)) for name in models}
     for i, n in enumerate(lengths):
         for name, model in models.items():
-            with one_thread():
+            with use_threads(torch=1):  # tiny networks: one torch thread is fastest
                 seconds[name][i], memory[name][i] = _cost(model, int(n), batch, repeats, gen)
     return TimingResult(lengths, seconds, memory)
 
@@ -470,9 +448,7 @@ def shortened_config(task: str, length: int) -> Any:
     from lstm_core.tasks.adding import AddingConfig
     from lstm_core.tasks.temporal_order import TemporalOrderConfig
 
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)):
-        raise ValueError(f"length must be an integer, got {length!r}")
-    length = int(length)
+    length = validate.positive_int("length", length)
     if task == "adding":
         if length < 11:
             raise ValueError(f"the adding problem needs length >= 11, got {length}")

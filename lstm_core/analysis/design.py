@@ -38,17 +38,16 @@ for the paper's g and h or for tanh.
 
 from __future__ import annotations
 
-import contextlib
-import math
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterator, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state
 
+from lstm_core import validation as validate
 from lstm_core.model import activations
 from lstm_core.model.cells import step_from_preactivations
 from lstm_core.analysis.gradients import last_step_loss
@@ -56,6 +55,7 @@ from lstm_core.model.networks import LSTM1997, SequenceModel, paper_network
 from lstm_core.tasks import paper_config
 from lstm_core.tasks.base import SequenceBatch
 from lstm_core.training.loop import OPTIMIZERS, as_tensors, resolve_task, sequence_loss, training_batches
+from lstm_core.training.threads import use_threads
 
 __all__ = [
     "EDGE_KINDS",
@@ -136,9 +136,8 @@ def unrolled_graph(n_blocks: int = 1, block_size: int = 1, steps: int = 2) -> Un
     >>> sum(e.kind == "recurrent" for e in g.edges)   # y(1) -> net_in(2), net_out(2), net_c(2)
     3
     """
-    for name, value in (("n_blocks", n_blocks), ("block_size", block_size), ("steps", steps)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    n_blocks, block_size, steps = (validate.positive_int(name, value) for name, value in (
+        ("n_blocks", n_blocks), ("block_size", block_size), ("steps", steps)))
     nodes: list[str] = []
     edges: list[GraphEdge] = []
     cells = range(n_blocks * block_size)
@@ -209,8 +208,7 @@ def state_path_counts(n_blocks: int, block_size: int, max_lag: int, scissors: bo
     >>> state_path_counts(1, 1, 3, scissors=True), state_path_counts(1, 1, 2, scissors=False)
     ((1, 1, 1), (3, 15))
     """
-    if isinstance(max_lag, bool) or not isinstance(max_lag, (int, np.integer)) or max_lag < 1:
-        raise ValueError(f"max_lag must be a positive integer, got {max_lag!r}")
+    max_lag = validate.positive_int("max_lag", max_lag)
     graph = unrolled_graph(n_blocks, block_size, steps=max_lag + 1)
     last = f"s[0]@{max_lag + 1}"
     return tuple(count_paths(graph, f"s[0]@{max_lag + 1 - k}", last, scissors) for k in range(1, max_lag + 1))
@@ -223,9 +221,7 @@ def cut_edges_per_step(model: LSTM1997) -> dict[str, int]:
     next step (connectivity "F"): H * (gate units + cells) recurrent connections, all cut.
     Error keeps one self-connection per cell, the CEC.
     """
-    if not isinstance(model, LSTM1997):
-        raise ValueError(f"cut_edges_per_step needs an LSTM1997, got {type(model).__name__}")
-    cell = model.cell
+    cell = _check_lstm(model, "cut_edges_per_step").cell
     receivers = cell.n_gate_units + cell.n_cells  # units with a net input: gates and cells
     return {"recurrent_cut": cell.hidden_size * receivers, "cec_kept": cell.n_cells}
 
@@ -234,9 +230,7 @@ def cut_edges_per_step(model: LSTM1997) -> dict[str, int]:
 # Gradients with and without the scissors
 # ======================================================================================
 def _check_lstm(model: Any, what: str) -> LSTM1997:
-    if not isinstance(model, LSTM1997):
-        raise ValueError(f"{what} needs an LSTM1997 network, got {type(model).__name__}")
-    return model
+    return validate.instance("model", model, LSTM1997, needed_by=what)
 
 
 def hidden_gradient_norms(model: LSTM1997, x: torch.Tensor, loss_fn=None) -> tuple[np.ndarray, np.ndarray]:
@@ -313,8 +307,7 @@ def seconds_per_sequence(model: nn.Module, batch: SequenceBatch, repeats: int = 
     all runs is returned. Wall time depends on the machine and its load: compare only
     numbers measured together.
     """
-    if repeats < 1:
-        raise ValueError(f"repeats must be >= 1, got {repeats!r}")
+    repeats = validate.positive_int("repeats", repeats)
     dtype = next(model.parameters()).dtype
     x_all, y_all, m_all = as_tensors(batch, dtype)
     times = []
@@ -348,14 +341,10 @@ class QuickTrainConfig:
 
     def __post_init__(self) -> None:
         for name in ("updates", "batch_size", "log_every", "test_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if not (isinstance(self.learning_rate, (int, float)) and math.isfinite(self.learning_rate)
-                and self.learning_rate > 0):
-            raise ValueError(f"learning_rate must be a positive number, got {self.learning_rate!r}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
+            validate.positive_int(name, getattr(self, name))
+        validate.learning_rate("learning_rate", self.learning_rate)
+        validate.choice("optimizer", self.optimizer, OPTIMIZERS)
+        validate.switch("one_thread", self.one_thread)
 
     @property
     def protocol(self) -> str:
@@ -392,17 +381,6 @@ class _Unrolled(nn.Module):
             state, feat, _ = m.step(x[:, t], state)
             features.append(feat)
         return m.readout(torch.stack(features, dim=1))
-
-
-@contextlib.contextmanager
-def _threads(one: bool) -> Iterator[None]:
-    before = torch.get_num_threads()
-    if one:
-        torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _task(task_config: Any) -> tuple[Any, Any]:
@@ -472,7 +450,7 @@ def train_together(
 
     dtype = next(nets[0].parameters()).dtype
     start = time.perf_counter()
-    with _threads(config.one_thread):
+    with use_threads(torch=1 if config.one_thread else None):
         params, _ = stack_module_state(nets)  # name -> (K, ...) leaf tensors
         base = _Unrolled(nets[0])
         stacked = {f"model.{name}": p for name, p in params.items()}
@@ -725,8 +703,7 @@ def accumulate(net_in: float, net_c: float, steps: int, g: str = "g", h: str = "
     >>> s.round(3).tolist()
     [0.0, 2.0, 4.0, 6.0]
     """
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    steps = validate.positive_int("steps", steps)
     s_values, outputs = [0.0], [float(activations.get(h)(torch.zeros((), dtype=torch.float64)))]
     s = 0.0
     for _ in range(steps):
