@@ -27,12 +27,11 @@ from typing import Any, Callable
 import torch
 
 from lstm_core.model import activations, cells
-from lstm_core.model.activations import f, g, h
+from lstm_core.model.activations import f, g
 from lstm_core.model.cells import cell_update
 from lstm_core.analysis.carousel import carousel_signal
 from lstm_core.check.cases import F64, scalar
 from lstm_core.check.engine import Case, CheckReport, Mistake, check_answer
-from lstm_core.tasks import adding
 
 __all__ = ["cec_update", "carried_error", "settled_state", "forget_error_kept", "forget_gate_update"]
 

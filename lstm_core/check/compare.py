@@ -17,8 +17,6 @@ from typing import Any
 
 import torch
 
-from lstm_core.model import activations
-from lstm_core.model.activations import h
 from lstm_core.check.engine import Case, CheckReport, Mistake, check_answer
 
 __all__ = ["stepwise_outputs"]

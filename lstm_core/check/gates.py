@@ -14,8 +14,8 @@ from typing import Any, Callable
 
 import torch
 
-from lstm_core.model import activations, cells
-from lstm_core.model.activations import f, g, h
+from lstm_core.model import activations
+from lstm_core.model.activations import f, g
 from lstm_core.model.cells import cell_update
 from lstm_core.check.cases import F64, scalar, uniform
 from lstm_core.check.engine import Case, CheckReport, Mistake, check_answer

@@ -20,14 +20,12 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from lstm_core.model import activations, cells
 from lstm_core.model.activations import h
 from lstm_core.model.cells import VanillaRNNCell
 from lstm_core.model.networks import LSTM1997, paper_network
 from lstm_core.analysis.gradients import last_step_loss, product_chain
 from lstm_core.check.cases import F64, uniform
 from lstm_core.check.engine import Case, CheckReport, Mistake, answer_or_stub, check_answer, check_function, check_value, is_stub
-from lstm_core.tasks import adding
 
 __all__ = ["rnn_step", "step_jacobian", "keep_half", "scissors"]
 

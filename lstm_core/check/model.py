@@ -16,11 +16,9 @@ from typing import Any, Callable
 import torch
 
 from lstm_core.model import activations, cells
-from lstm_core.model.activations import f, g, h
 from lstm_core.model.networks import LSTM1997, LSTM1997Config, count_parameters, paper_spec
 from lstm_core.check.cases import F64, scalar, uniform
 from lstm_core.check.engine import Case, CheckReport, Mistake, check_answer
-from lstm_core.tasks import adding, reber
 
 __all__ = ["count_weights", "paper_squashers"]
 

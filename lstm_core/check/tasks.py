@@ -29,15 +29,12 @@ tests and graders can feed them to the check. All are importable as ``lstm_core.
 """
 from __future__ import annotations
 
-import copy
 import functools
 from typing import Any, Optional
 
 import numpy as np
 
-from lstm_core.model import activations
-from lstm_core.model.activations import f
-from lstm_core.check.cases import array_key, lookup, uniform
+from lstm_core.check.cases import array_key, lookup
 from lstm_core.check.engine import Case, CheckReport, Mistake, check_answer
 from lstm_core.tasks import adding, reber, temporal_order
 
