@@ -7,14 +7,14 @@ import math
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from lstm_core import TorchLSTM, VanillaRNN, paper_network, step_from_preactivations
-from lstm_core.analysis.carousel import (
-    CELL_VALUE_NAMES, adding_stream, carousel_gradients, carousel_signal, cell_update_stages, cell_values,
-    run_stream, set_forget_bias, write_read_inputs, write_read_network,
+from lstm_core.analysis.gates import (
+    CELL_VALUE_NAMES, adding_stream, cell_update_stages, cell_values, run_stream, write_read_inputs,
+    write_read_network,
 )
+from lstm_core.analysis.carousel import carousel_gradients, carousel_signal, set_forget_bias
 from lstm_core.tasks import adding
 
 

@@ -10,11 +10,16 @@ import torch
 
 from lstm_core.model import activations
 from lstm_core import paper_network
-from lstm_core.analysis.design import (
-    QuickTrainConfig, accumulate, backward_graph_size, baseline_loss, bias_sweep, compare_variants,
-    count_paths, cut_edges_per_step, drift_at_init, gate_trace, gradient_difference, hidden_gradient_norms,
-    relevant_steps, seconds_per_sequence, state_path_counts, storage_profile, train_together, unrolled_graph,
+from lstm_core.analysis.sweeps import (
+    QuickTrainConfig, baseline_loss, bias_sweep, compare_variants, drift_at_init, train_together,
 )
+from lstm_core.analysis.carousel import accumulate
+from lstm_core.analysis.scissors import (
+    backward_graph_size, count_paths, cut_edges_per_step, gradient_difference, hidden_gradient_norms,
+    seconds_per_sequence, state_path_counts, unrolled_graph,
+)
+from lstm_core.analysis.inside import gate_trace, storage_profile
+from lstm_core.analysis.samples import relevant_steps
 from lstm_core.tasks import adding, temporal_order
 from lstm_core.training.loop import TrainConfig, fit, sequence_loss
 

@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from lstm_core.analysis.probes import (
-    SAMPLE_EXPERIMENTS, _judge_latch, centroid_accuracy, class_mean_traces, guess_latch,
-    one_per_class, phase_separation, phase_steps, sequence_of_class, symbol_tokens, task_sample,
-    temporal_order_steps,
+from lstm_core.analysis.samples import (
+    SAMPLE_EXPERIMENTS, one_per_class, sequence_of_class, symbol_tokens, task_sample, temporal_order_steps,
 )
+from lstm_core.analysis.criteria import _judge_latch, guess_latch
+from lstm_core.analysis.inside import centroid_accuracy, class_mean_traces, phase_separation, phase_steps
 from lstm_core.tasks import long_lag, noise_signal, paper_config, temporal_order
 
 CFG_6A = temporal_order.PAPER_CONFIGS["6a"]

@@ -41,7 +41,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lstm_core.analysis.carousel import carousel_signal, cell_update_stages, cell_values
+from lstm_core.analysis.carousel import carousel_signal
+from lstm_core.analysis.gates import cell_update_stages, cell_values
 from lstm_core.model.cells import step_from_preactivations
 from lstm_core.dashboards.carousel import carousel_explorer  # noqa: E402
 from lstm_core.dashboards.gates import cell_step_through  # noqa: E402

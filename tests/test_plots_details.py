@@ -13,7 +13,8 @@ import ipywidgets as widgets  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from lstm_core.dashboards.design import bias_explorer, squasher_explorer
-from lstm_core.analysis.design import QuickTrainConfig, bias_sweep, unrolled_graph
+from lstm_core.analysis.sweeps import QuickTrainConfig, bias_sweep
+from lstm_core.analysis.scissors import unrolled_graph
 from lstm_core.plots.design import (
     plot_accumulation, plot_bias_run, plot_bias_sweep, plot_drift, plot_gate_activity, plot_learning_curves,
     plot_path_counts, plot_squashers, plot_unrolled_graph,

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from lstm_core.dashboards.probes import (
     _patterns, task_sample_panel, temporal_order_figure, temporal_order_panel,
 )
-from lstm_core.analysis.probes import SAMPLE_EXPERIMENTS, sequence_of_class, task_sample
+from lstm_core.analysis.samples import SAMPLE_EXPERIMENTS, sequence_of_class, task_sample
 from lstm_core.model.networks import paper_network
 from lstm_core.plots.probes import (
     plot_class_states, plot_gate_selectivity, plot_pairs_sample, plot_phase_separation, plot_signal_sample,

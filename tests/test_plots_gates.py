@@ -13,7 +13,8 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Circle, FancyBboxPatch  # noqa: E402
 
-from lstm_core.analysis.carousel import carousel_signal, cell_values
+from lstm_core.analysis.carousel import carousel_signal
+from lstm_core.analysis.gates import cell_values
 from lstm_core.model.cells import step_from_preactivations
 from lstm_core.dashboards.carousel import carousel_explorer  # noqa: E402
 from lstm_core.dashboards.gates import cell_step_through  # noqa: E402

@@ -1,9 +1,12 @@
-"""Measurements the chapters make: error flow, the carousel, the 1997 design choices, looks inside trained nets.
+"""Measurements the chapters make, one module per idea (plots and dashboards use the same names).
 
     gradients  error flow back through time and through depth
-    carousel   the constant error carousel and the gates that guard it
-    design     the scissors, gate biases and the squashers g, h, measured on small seeded runs
-    inside     what trained networks do inside: gate activity, cell states, stopping-rule statistics
-    probes     task samples, temporal-order phases, guessing the latch (Exps. 2, 3, 5, 6)
+    carousel   the constant error carousel: a signal carried at weight 1.0, its gradients, a cell filling up
+    gates      the gates that guard it: one cell update stage by stage, a hand-set write/read network
+    scissors   the paper's truncated gradient: what it cuts (the unrolled graph) and what it saves
+    sweeps     many small networks trained at once: variants of the 1997 design, initial gate biases
+    inside     what a network does inside: gate activity, cell states, class separation, state drift
+    samples    samples of the paper's tasks and which of their steps matter
+    criteria   how hard the success criteria are: k correct in a row, random weight guessing
     compare    the 1997 LSTM beside its successors on the same tasks
 """

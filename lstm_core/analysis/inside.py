@@ -1,101 +1,58 @@
-"""Compute helpers for the gauntlet chapters (the paper's experiments, Sec. 5): live runs and looks inside.
+"""Inside a network: what the gates and the cells do, measured over a batch.
 
-Two jobs, both pure and seeded:
+- :func:`gate_activity` runs a 1997 network over a batch and returns every per-step quantity of
+  the memory cells as numpy arrays (y^in, y^out, g, s_c, y^c, outputs); :func:`gate_trace` is
+  one sequence of it, :func:`storage_profile` how much a cell writes at relevant and other steps.
+- Small measuring tools compare them between groups of steps: :func:`mean_where`,
+  :func:`threshold_accuracy`, :func:`state_jumps`, :func:`class_mean_traces`.
+- Does a state separate the classes? :func:`centroid_accuracy`, and at every phase of a
+  temporal-order sequence :func:`phase_separation` (phases from :func:`phase_steps`).
+- :func:`end_state_drift`: how far the cell states of *untrained* paper networks have drifted by
+  the last step, and the slope h' there (the factor every truncated gradient to the cell-input
+  and input-gate weights carries).
+- :func:`running_mean`: the trailing mean of a live run's per-sequence results.
 
-1. **A live paper-protocol run** that fits in a notebook cell: :func:`live_paper_run` trains one
-   1997 network on any paper task by the paper's protocol (online: one sequence, one plain
-   gradient step, the paper's network, initial weights and learning rate, scissors on) on the
-   fast engine (:mod:`lstm_core.training.engines.lstm1997`), stops at the paper's criterion, a sequence budget or a
-   wall-clock limit, and returns a :class:`LiveRun` with the learning curve and the trained
-   network. It is one trial of what :func:`lstm_core.reproduction.run.run_row` runs many of.
-2. **A look inside a trained network**: :func:`gate_activity` runs it over a batch and returns
-   every per-step quantity of the memory cells as numpy arrays (y^in, y^out, s_c, y^c, outputs);
-   small measuring tools compare them between groups of steps (:func:`mean_where`,
-   :func:`threshold_accuracy`, :func:`state_jumps`).
-
-It also holds the arithmetic of "k in a row" criteria (:func:`prob_run`,
-:func:`expected_wait_for_run`, :func:`error_rate_for_run`), which explains why a network that
-gets 99 % of its sequences right may still take very long to meet ST3 (2000 correct in a row).
-
-Public API (signatures are stable; other chapters import them)
---------------------------------------------------------------
-
-- ``live_paper_run(task_config, network, learning_rate, max_sequences, seed=0, max_seconds=30.0, *,
-  p=None, chunk=None, check_every=None, reber_pair=None, stop_at_criterion=True) -> LiveRun``:
-  one online training run. ``LiveRun`` has ``errors``, ``correct`` (per training sequence),
-  ``checks`` (test-set checks), ``solved``, ``sequences``, ``stopped_by``, ``model``, ``params``.
-- ``resolve_config(task_config) -> (task module, config)``: a paper config name or a config object.
-- ``running_mean(values, window, full_only=False) -> ndarray``: trailing mean (learning curves).
-- ``gate_activity(net, batch) -> GateActivity``: y^in, y^out, g, s_c, y^c and outputs as numpy.
-- ``mean_where(values, where, valid=None) -> ndarray``: per-unit mean over the chosen steps.
-- ``state_jumps(s) -> ndarray``: Δs_c(t) = s_c(t) - s_c(t-1), with s_c(-1) = 0.
-- ``threshold_accuracy(values, labels) -> (accuracy, threshold)``: best one-number split of two classes.
-- ``adding_marked_steps(batch) -> ndarray``: (n, T_max) bool, the adding problem's two marked steps.
-- ``reber_branches(batch) -> ndarray``: (n,) "T" or "P", the embedded string's second symbol.
-- ``reber_step_kinds(batch) -> (inside, long_step, inner)``: (n, T_max) bool masks of an embedded
-  Reber batch's steps: all real steps, the long-memory step, the inner-grammar steps.
-- ``prob_run(error_rate, k)``: P(k correct in a row) = (1 - e)^k.
-- ``expected_wait_for_run(error_rate, k)``: mean sequences until the first k correct in a row.
-- ``error_rate_for_run(probability, k)``: the e with (1 - e)^k = probability.
-- ``trial_error_rates(row_result) -> ndarray``: each trial's wrong / tested on its final test set,
-  from one row of ``lstm_core.reproduction.results.load_results()["rows"]``.
-- ``end_state_drift(network, task_config, seeds, n=64, p=None, data_seed=1) -> EndStateDrift``: how far
-  the cell states of *untrained* paper networks have drifted by the last step, and the slope h' there
-  (the factor every truncated gradient to the cell-input and input-gate weights carries).
+Which steps of a task matter (marked pairs, X/Y symbols, Reber's long-memory step) is in
+:mod:`lstm_core.analysis.samples`; live training runs are :mod:`lstm_core.training.online`.
 
 Paper notation in the arrays of :class:`GateActivity`: ``y_in`` = y^in_j(t), ``y_out`` =
 y^out_j(t) (blocks j), ``s`` = s_c(t), ``y_c`` = y^c(t) (cells c), ``outputs`` = y^k(t).
-
->>> run = live_paper_run("adding-T100", "adding", 0.5, max_sequences=200, seed=0)   # doctest: +SKIP
->>> run.errors.shape, run.stopped_by                                                # doctest: +SKIP
-((200,), 'budget')
+Plots: :mod:`lstm_core.plots.inside`; panels: :mod:`lstm_core.dashboards.inside`.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
 import numpy as np
 import torch
 
+from lstm_core import validation as validate
 from lstm_core.model import activations
 from lstm_core.model.networks import LSTM1997, paper_network
-from lstm_core.tasks import reber
-from lstm_core.tasks.base import SequenceBatch, step_mask
-# the live run is one trial of the online driver; re-exported here, where the chapters import it
-from lstm_core.training.online import LiveRun, live_paper_run, resolve_config  # noqa: F401
+from lstm_core.tasks import temporal_order  # noqa: F401  (the doctests draw sequences with it)
+from lstm_core.tasks.base import SequenceBatch, check_task, step_mask
+from lstm_core.training.online import resolve_config
+from lstm_core.analysis.samples import relevant_steps
 
 __all__ = [
-    "LiveRun",
-    "live_paper_run",
-    "resolve_config",
     "running_mean",
     "GateActivity",
     "gate_activity",
+    "gate_trace",
+    "storage_profile",
     "mean_where",
     "state_jumps",
     "threshold_accuracy",
-    "adding_marked_steps",
-    "reber_branches",
-    "reber_step_kinds",
-    "prob_run",
-    "expected_wait_for_run",
-    "error_rate_for_run",
-    "trial_error_rates",
+    "class_mean_traces",
+    "phase_steps",
+    "centroid_accuracy",
+    "PhaseSeparation",
+    "phase_separation",
     "EndStateDrift",
     "end_state_drift",
 ]
-
-
-# ======================================================================================
-# A live run of the paper's protocol
-# ======================================================================================
-def _check_positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive int; got {value!r}")
-    return int(value)
 
 
 def running_mean(values: Any, window: int, full_only: bool = False) -> np.ndarray:
@@ -110,7 +67,7 @@ def running_mean(values: Any, window: int, full_only: bool = False) -> np.ndarra
     [nan, nan]
     """
     x = np.asarray(values, dtype=np.float64).reshape(-1)
-    window = _check_positive_int("window", window)
+    window = validate.positive_int("window", window)
     c = np.concatenate([[0.0], np.cumsum(x)])
     i = np.arange(1, x.size + 1)
     lo = np.maximum(0, i - window)
@@ -120,9 +77,6 @@ def running_mean(values: Any, window: int, full_only: bool = False) -> np.ndarra
     return out
 
 
-# ======================================================================================
-# Looking inside a trained network
-# ======================================================================================
 @dataclass
 class GateActivity:
     """Every per-step quantity of the 1997 memory cells over a batch, as float64 numpy arrays.
@@ -149,8 +103,7 @@ def gate_activity(net: LSTM1997, batch: Union[SequenceBatch, Any]) -> GateActivi
 
     ``batch`` is a :class:`SequenceBatch` or an input array (n, T, n_in) (all steps valid).
     """
-    if not isinstance(net, LSTM1997):
-        raise ValueError(f"gate_activity looks inside the 1997 network (LSTM1997); got {type(net).__name__}")
+    validate.instance("net", net, LSTM1997, needed_by="gate_activity (it looks inside the 1997 network)")
     if isinstance(batch, SequenceBatch):
         x, valid = batch.inputs, step_mask(batch.lengths, batch.T_max)
     else:
@@ -173,6 +126,30 @@ def gate_activity(net: LSTM1997, batch: Union[SequenceBatch, Any]) -> GateActivi
     return GateActivity(y_in=y_in, y_out=y_out, g_c=arr("g_c"), s=s, y_c=arr("y_c"),
                         outputs=trace.outputs.detach().to(torch.float64).numpy(), valid=valid,
                         block_of_cell=np.arange(s.shape[-1]) // block_size)
+
+
+def gate_trace(model: LSTM1997, batch: SequenceBatch, index: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One sequence of ``batch`` through ``model``: (y^in (T, B), s_c (T, C), relevant steps (T,)).
+
+    T is that sequence's own length (padding dropped); the numbers are :func:`gate_activity`'s.
+    """
+    index = validate.nonneg_int("index", index, high=batch.n - 1)
+    n = int(batch.lengths[index])
+    act = gate_activity(model, batch.inputs[index:index + 1, :n])
+    return act.y_in[0], act.s[0], relevant_steps(batch)[index, :n]
+
+
+def storage_profile(model: LSTM1997, batch: SequenceBatch) -> tuple[float, float]:
+    """(mean |Δs_c| at relevant steps, mean |Δs_c| at the other steps) over cells and sequences.
+
+    Δs_c(t) = s_c(t) - s_c(t-1) = y^in(t) g(net_c(t)) is what the cell writes at step t. A
+    cell that ignores the distractors writes at the relevant steps and (almost) nowhere else.
+    Padding after a sequence's end is left out.
+    """
+    act = gate_activity(model, batch)
+    relevant = relevant_steps(batch)
+    writes = np.abs(state_jumps(act.s)).mean(axis=2)  # (n, T): |s_c(t) - s_c(t-1)|, s_c(-1) = 0
+    return float(writes[relevant & act.valid].mean()), float(writes[~relevant & act.valid].mean())
 
 
 def mean_where(values: Any, where: Any, valid: Any = None) -> np.ndarray:
@@ -243,124 +220,107 @@ def threshold_accuracy(values: Any, labels: Any) -> tuple[float, float]:
     return float(acc[best]), float(thr)
 
 
-def adding_marked_steps(batch: SequenceBatch) -> np.ndarray:
-    """(n, T_max) bool: the two marked steps (X1, X2) of each adding-problem sequence."""
-    if "marked" not in batch.info:
-        raise ValueError(f"expected an adding or multiplication batch with info['marked']; got task {batch.task!r}")
-    marked = np.asarray(batch.info["marked"])
-    out = np.zeros((batch.n, batch.T_max), dtype=bool)
-    rows = np.arange(batch.n)
-    out[rows, marked[:, 0]] = True
-    out[rows, marked[:, 1]] = True
+def class_mean_traces(values: Any, labels: Any, valid: Any, n_classes: int) -> np.ndarray:
+    """(n_classes, T, k) mean over each class's sequences of ``values`` (n, T, k), valid steps only.
+
+    NaN where a class has no valid step at that time.
+
+    >>> v = np.arange(6.0).reshape(3, 2, 1); valid = np.array([[1, 1], [1, 0], [1, 1]], bool)
+    >>> class_mean_traces(v, [0, 0, 1], valid, 2)[:, :, 0].tolist()
+    [[1.0, 1.0], [4.0, 5.0]]
+    """
+    v = np.asarray(values, dtype=np.float64)
+    y = np.asarray(labels).reshape(-1)
+    ok = np.asarray(valid, dtype=bool)
+    if v.ndim != 3 or ok.shape != v.shape[:2] or y.size != v.shape[0]:
+        raise ValueError(f"values must be (n, T, k), valid (n, T) and labels (n,); got {v.shape}, {ok.shape}, "
+                         f"{y.size}")
+    out = np.full((n_classes, v.shape[1], v.shape[2]), np.nan)
+    for k in range(n_classes):
+        m = ok & (y == k)[:, None]  # (n, T)
+        count = m.sum(axis=0)  # (T,)
+        total = np.where(m[..., None], v, 0.0).sum(axis=0)  # (T, k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[k] = np.where(count[:, None] > 0, total / count[:, None], np.nan)
     return out
 
 
-def reber_branches(batch: SequenceBatch) -> np.ndarray:
-    """(n,) the second symbol of each embedded Reber string ("T" or "P"): what must be remembered."""
-    if batch.task != "reber" or "strings" not in batch.info:
-        raise ValueError(f"expected a Reber batch with info['strings']; got task {batch.task!r}")
-    return np.array([s[1] for s in batch.info["strings"]])
+def phase_steps(batch: SequenceBatch) -> list[tuple[str, np.ndarray]]:
+    """The steps at which to read a sequence's state, in order: (name, (n,) step index).
 
+    For each X/Y symbol k (1st, 2nd[, 3rd]): the step just before it and the step of it (its
+    write is done); then the last step (the trigger B, where the answer is read).
 
-def reber_step_kinds(batch: SequenceBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Three (n, T_max) bool masks of an embedded Reber batch: ``inside``, ``long_step``, ``inner``.
-
-    ``inside``: every real step. ``long_step``: the step whose input is the inner string's E and
-    whose target is the remembered T or P (the one prediction that needs the long memory).
-    ``inner``: the steps reading the inner Reber string up to (not including) its E, i.e. all
-    steps but the first two and the last two. (Steps 0 and 1 and the final step make up the rest.)
-
-    >>> inside, long_step, inner = reber_step_kinds(reber.encode_strings(["BTBTXSETE"]))
-    >>> np.flatnonzero(long_step[0]).tolist(), np.flatnonzero(inner[0]).tolist()
-    ([6], [2, 3, 4, 5])
+    >>> b = temporal_order.generate(temporal_order.PAPER_CONFIGS["6a"], n=1, seed=3)
+    >>> [(name, int(idx[0])) for name, idx in phase_steps(b)]
+    [('before 1st X/Y', 17), ('at 1st X/Y', 18), ('before 2nd X/Y', 49), ('at 2nd X/Y', 50), ('last step (B)', 107)]
     """
-    if batch.task != "reber" or "strings" not in batch.info:
-        raise ValueError(f"expected a Reber batch with info['strings']; got task {batch.task!r}")
-    if not all(reber.is_embedded_reber(str(s)) for s in batch.info["strings"]):
-        raise ValueError("reber_step_kinds needs embedded Reber strings (B, T|P, a Reber string, T|P, E)")
-    n = batch.n
-    rows = np.arange(n)
-    inside = step_mask(batch.lengths, batch.T_max)
-    long_step = np.zeros((n, batch.T_max), dtype=bool)
-    long_step[rows, batch.lengths - 2] = True
-    inner = inside.copy()
-    inner[:, :2] = False
-    inner[rows, batch.lengths - 2] = False
-    inner[rows, batch.lengths - 1] = False
-    return inside, long_step, inner
+    check_task(batch, "6a", "6b")
+    ordinal = ("1st", "2nd", "3rd")
+    pos = np.asarray(batch.info["positions"])
+    out: list[tuple[str, np.ndarray]] = []
+    for k in range(pos.shape[1]):
+        out.append((f"before {ordinal[k]} X/Y", pos[:, k] - 1))
+        out.append((f"at {ordinal[k]} X/Y", pos[:, k].copy()))
+    out.append(("last step (B)", np.asarray(batch.lengths) - 1))
+    return out
 
 
-# ======================================================================================
-# "k correct in a row"
-# ======================================================================================
-def _check_rate(error_rate: Any) -> float:
-    e = float(error_rate)
-    if not 0.0 <= e < 1.0:
-        raise ValueError(f"error_rate must lie in [0, 1); got {error_rate!r}")
-    return e
+def centroid_accuracy(features: Any, labels: Any, seed: int = 0, test_fraction: float = 0.5) -> float:
+    """Held-out accuracy of a nearest-centroid classifier on ``features`` (n, d).
 
+    The sequences are split at random (``seed``): class centroids come from one part, and
+    the other part is classified by its nearest centroid (Euclidean). 1/n_classes is chance;
+    1.0 means the classes sit in separate regions of feature space.
 
-def prob_run(error_rate: float, k: int) -> float:
-    """Probability that ``k`` independent sequences are all correct: (1 - e)^k.
-
-    >>> round(prob_run(0.001, 2000), 4)
-    0.1352
+    >>> x = np.array([[0.0], [0.1], [5.0], [5.1]] * 5); y = np.array([0, 0, 1, 1] * 5)
+    >>> centroid_accuracy(x, y)
+    1.0
     """
-    return float((1.0 - _check_rate(error_rate)) ** _check_positive_int("k", k))
+    x = np.asarray(features, dtype=np.float64)
+    y = np.asarray(labels).reshape(-1)
+    if x.ndim == 1:
+        x = x[:, None]
+    if x.ndim != 2 or x.shape[0] != y.size:
+        raise ValueError(f"features must be (n, d) with one label each; got {x.shape} and {y.size} labels")
+    test_fraction = validate.probability("test_fraction", test_fraction, low_open=True, high_open=True)
+    order = np.random.default_rng(seed).permutation(y.size)
+    n_test = int(round(test_fraction * y.size))
+    test, train = order[:n_test], order[n_test:]
+    classes = np.unique(y)
+    if n_test == 0 or any(not np.any(y[train] == k) for k in classes):
+        raise ValueError("every class needs sequences on both sides of the split; use more sequences")
+    centroids = np.stack([x[train][y[train] == k].mean(axis=0) for k in classes])
+    dist = ((x[test][:, None, :] - centroids[None]) ** 2).sum(axis=-1)
+    return float((classes[dist.argmin(axis=1)] == y[test]).mean())
 
 
-def expected_wait_for_run(error_rate: float, k: int) -> float:
-    """Mean number of sequences until the first run of ``k`` correct ones, at a fixed error rate e.
+@dataclass(frozen=True)
+class PhaseSeparation:
+    """How well the cell states s_c separate the classes at each phase of a temporal-order sequence."""
 
-    ((1 - e)^-k - 1) / e (the classic waiting time for k successes in a row); k when e = 0;
-    ``inf`` when the wait is beyond what a float holds.
+    phases: tuple[str, ...]  # phase names, in order (see phase_steps)
+    accuracy: np.ndarray  # (phases,) held-out nearest-centroid accuracy of s_c at that phase
+    chance: float  # 1 / number of classes
+    n_sequences: int  # sequences measured
 
-    >>> expected_wait_for_run(0.5, 1)     # a fair coin: two tosses on average until the first head
-    2.0
-    >>> expected_wait_for_run(0.5, 2000)  # 2^2000: longer than any training run, and than a float
-    inf
+
+def phase_separation(states: Any, batch: SequenceBatch, seed: int = 0) -> PhaseSeparation:
+    """Nearest-centroid accuracy of the cell states ``states`` (n, T_max, C) at every phase.
+
+    Before the 1st X/Y nothing is known (chance); after the 1st the state can at best tell
+    the first symbol (1/2 of the classes of 6a ruled out, accuracy 0.5); after the last X/Y a
+    network that stored both symbols *in order* separates all classes.
     """
-    e = _check_rate(error_rate)
-    k = _check_positive_int("k", k)
-    if e == 0.0:
-        return float(k)
-    try:
-        return float(math.expm1(-k * math.log1p(-e)) / e)
-    except OverflowError:
-        return math.inf
-
-
-def error_rate_for_run(probability: float, k: int) -> float:
-    """The per-sequence error rate e at which k in a row happen with ``probability``: 1 - p^(1/k).
-
-    >>> round(error_rate_for_run(0.5, 2000), 6)
-    0.000347
-    """
-    p = float(probability)
-    if not 0.0 < p <= 1.0:
-        raise ValueError(f"probability must lie in (0, 1]; got {probability!r}")
-    return float(-math.expm1(math.log(p) / _check_positive_int("k", k)))
-
-
-def trial_error_rates(row_result: dict[str, Any]) -> np.ndarray:
-    """Each trial's fraction wrong on its final test set, from one row of the shipped results.
-
-    ``row_result`` is ``load_results()["rows"][key]``; trials without a final test are skipped.
-
-    >>> trial_error_rates({"trials": [{"test_wrong": 5, "test_size": 2560}, {"test_wrong": None, "test_size": None}]})
-    array([0.00195312])
-    """
-    trials = row_result.get("trials") if isinstance(row_result, dict) else None
-    if not isinstance(trials, list):
-        raise ValueError("row_result must be one row of load_results()['rows'] (a dict with a 'trials' list)")
-    rates = [t["test_wrong"] / t["test_size"] for t in trials
-             if t.get("test_wrong") is not None and t.get("test_size")]
-    return np.asarray(rates, dtype=np.float64)
-
-
-# ======================================================================================
-# Internal state drift before learning (Sec. 4 of the paper)
-# ======================================================================================
+    check_task(batch, "6a", "6b")
+    s = np.asarray(states, dtype=np.float64)
+    if s.ndim != 3 or s.shape[:2] != (batch.n, batch.T_max):
+        raise ValueError(f"states must be (n, T_max, C) = ({batch.n}, {batch.T_max}, C); got {s.shape}")
+    rows = np.arange(batch.n)
+    phases = phase_steps(batch)
+    acc = np.array([centroid_accuracy(s[rows, idx], batch.info["label"], seed=seed) for _, idx in phases])
+    n_classes = 2 ** batch.info["positions"].shape[1]
+    return PhaseSeparation(tuple(name for name, _ in phases), acc, 1.0 / n_classes, batch.n)
 
 
 @dataclass
@@ -398,10 +358,11 @@ def end_state_drift(network: str, task_config: Any, seeds: Any, n: int = 64, p: 
     ((2, 3), True)
     """
     seeds = list(seeds)
-    if not seeds or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0 for s in seeds):
-        raise ValueError(f"seeds must be a non-empty list of ints >= 0; got {seeds!r}")
+    if not seeds:
+        raise ValueError("seeds must be a non-empty list of seeds, e.g. seeds=[0, 1, 2]")
+    seeds = [validate.nonneg_int(f"seeds[{i}]", s) for i, s in enumerate(seeds)]
     task, cfg = resolve_config(task_config)
-    batch = task.generate(cfg, _check_positive_int("n", n), data_seed)
+    batch = task.generate(cfg, validate.positive_int("n", n), data_seed)
     last = (np.arange(batch.n), np.asarray(batch.lengths) - 1)
     states, slopes = [], []
     for seed in seeds:

@@ -17,7 +17,9 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 from lstm_core.dashboards.controls import float_slider, int_slider, printing_errors
-from lstm_core.analysis.design import BiasSweep, QuickTrainConfig, accumulate, bias_sweep, gate_trace
+from lstm_core.analysis.sweeps import BiasSweep, QuickTrainConfig, bias_sweep
+from lstm_core.analysis.carousel import accumulate
+from lstm_core.analysis.inside import gate_trace
 from lstm_core.plots.design import plot_accumulation, plot_bias_run
 from lstm_core.tasks import get_task
 

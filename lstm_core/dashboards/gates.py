@@ -6,7 +6,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 from lstm_core.dashboards.controls import float_slider, int_slider
-from lstm_core.analysis.carousel import cell_update_stages, cell_values
+from lstm_core.analysis.gates import cell_update_stages, cell_values
 from lstm_core.model.cells import step_from_preactivations
 from lstm_core.plots.gates import draw_cell_diagram
 

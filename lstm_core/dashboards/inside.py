@@ -22,7 +22,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from lstm_core.dashboards.controls import bounded_int, int_slider, report_errors
-from lstm_core.analysis.inside import LiveRun, adding_marked_steps, gate_activity, live_paper_run
+from lstm_core.training.online import LiveRun, live_paper_run
+from lstm_core.analysis.samples import adding_marked_steps
+from lstm_core.analysis.inside import gate_activity
 from lstm_core.model.networks import LSTM1997
 from lstm_core.plots.inside import plot_live_run, plot_reber_predictions, plot_trace
 from lstm_core.tasks import adding, reber

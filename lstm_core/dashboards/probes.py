@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from lstm_core.dashboards.controls import int_slider
 from lstm_core.analysis.inside import gate_activity
-from lstm_core.analysis.probes import SAMPLE_EXPERIMENTS, sequence_of_class, task_sample
+from lstm_core.analysis.samples import SAMPLE_EXPERIMENTS, sequence_of_class, task_sample
 from lstm_core.model.networks import LSTM1997
 from lstm_core.plots.probes import plot_task_sample
 from lstm_core.plots.inside import plot_trace

@@ -26,7 +26,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from lstm_core.analysis.inside import trial_error_rates
+from lstm_core.analysis.criteria import trial_error_rates
 from lstm_core.reproduction.paper import format_value
 from lstm_core.reproduction.results import load_results
 from lstm_core.reproduction.rows import PROTOCOL_CHOICES, ROWS, get_row
