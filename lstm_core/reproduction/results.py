@@ -246,7 +246,8 @@ class Checkpoint:
 
     def __init__(self, path: str | Path, row: Row, seed: int, budget: int) -> None:
         self.path = Path(path)
-        self.header = {"row": row.key, "seed": int(seed), "budget": int(budget), "definition": asdict(row)}
+        header = {"row": row.key, "seed": int(seed), "budget": int(budget), "definition": asdict(row)}
+        self.header = json.loads(json.dumps(header))  # as read back from the file (tuples become lists)
 
     def load(self) -> dict[int, dict[str, Any]]:
         """The trials finished so far ({k: line}); empty if there is no checkpoint."""

@@ -82,6 +82,7 @@ class Row:
     updates: str = "sequence"  # weight updates after each "sequence", or at every "step" with error (RTRL)
     hidden: int = 0  # hidden units of the "rnn" baseline
     cell_from: int = 0  # 2a/2b network ("2a-B"): training sequences before its cell and input gate are added
+    overrides: tuple = ()  # ((network config field, value), ...) changed from the paper's (readings.py); () = none
 
     @property
     def paper(self) -> Any:
@@ -169,7 +170,7 @@ def row_network(row: Row, weights: Optional[dict[str, Any]] = None) -> torch.nn.
         spec = paper_network(row.network, p=row.p)
         model: torch.nn.Module = VanillaRNN(spec.n_inputs, row.hidden, spec.n_outputs)
     else:
-        model = paper_network(row.network, p=row.p)
+        model = paper_network(row.network, p=row.p, **dict(row.overrides))
     if weights is not None:
         state = {k: torch.as_tensor(np.asarray(v), dtype=torch.float32) for k, v in weights.items()}
         model.load_state_dict(state)

@@ -105,7 +105,8 @@ class RowResult:
 def row_setup(row: Row) -> OnlineSetup:
     """What the online driver trains for ``row``."""
     return OnlineSetup(row.task_config, row.network, row.learning_rate, p=row.p, model=row.model, hidden=row.hidden,
-                       updates=row.updates, cell_from=row.cell_from, check_every=row.check_every)
+                       updates=row.updates, cell_from=row.cell_from, check_every=row.check_every,
+                       overrides=row.overrides)
 
 
 def run_row(row: Row, trials: Optional[int] = None, seed: int = 0, budget: Optional[int] = None,

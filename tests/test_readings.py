@@ -1,0 +1,127 @@
+"""lstm_core.reproduction.readings and .ablation: readings as named options of a row, and the ablation store."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import pytest
+import torch
+
+from lstm_core.reproduction import ablation
+from lstm_core.reproduction.readings import READINGS, apply_reading, network_config
+from lstm_core.reproduction.results import load_results
+from lstm_core.reproduction.rows import ROWS, get_row, row_network
+from lstm_core.reproduction.run import row_setup, run_row
+from lstm_core.training.online import trial_model
+
+
+def _changed(a, b):
+    return {k for k, v in asdict(a).items() if asdict(b)[k] != v}
+
+
+def test_literal_reading_is_the_shipped_row():
+    for row in ROWS:
+        assert apply_reading(row, "literal") == row
+
+
+@pytest.mark.parametrize("name, key, fields", [
+    ("step", "T1-reber-3x2-lr0.5", {"updates"}),
+    ("lr-x0.5", "T3-2c-q100-p100", {"learning_rate"}),
+    ("check-100", "T1-reber-3x2-lr0.5", {"check_every"}),
+    ("budget-x2", "T7-adding-T100", {"budget"}),
+    ("igb-neg", "T3-2c-q100-p100", {"overrides"}),
+    ("init-0.2", "T7-adding-T100", {"overrides"}),
+])
+def test_a_reading_changes_exactly_what_it_names(name, key, fields):
+    row = get_row(key)
+    assert _changed(row, apply_reading(row, name)) == fields
+
+
+def test_reading_values():
+    row = get_row("T3-2c-q100-p100")
+    assert apply_reading(row, "lr-x0.5").learning_rate == pytest.approx(0.005)
+    assert apply_reading(get_row("T7-adding-T100"), "budget-x2").budget == 2 * get_row("T7-adding-T100").budget
+    neg = network_config(apply_reading(row, "igb-neg"))
+    assert neg.input_gate_bias == (-2.0, -4.0) and neg.output_gate_bias == (0.0, 0.0) and neg.bias_units == "gates"
+    both = apply_reading(row, "igb-neg+lr-x0.5")
+    assert both.learning_rate == pytest.approx(0.005) and dict(both.overrides) == dict(apply_reading(row, "igb-neg").overrides)
+    adding = network_config(apply_reading(get_row("T7-adding-T100"), "igb-random"))
+    assert adding.input_gate_bias is None and adding.bias_units == "all"
+
+
+def test_a_reading_reaches_the_trained_network():
+    """The overrides go through the online driver's setup into each trial's initial weights."""
+    row = apply_reading(get_row("T3-2c-q100-p100"), "igb-neg")
+    net = trial_model(row_setup(row), 5)
+    assert net.cell.bias_in.tolist() == [-2.0, -4.0] and net.cell.bias_out.tolist() == [0.0, 0.0]
+    plain = trial_model(row_setup(get_row("T3-2c-q100-p100")), 5)
+    assert getattr(plain.cell, "bias_in", None) is None
+    wide = row_network(apply_reading(get_row("T7-adding-T100"), "init-0.2"))
+    assert max(float(p.detach().abs().max()) for n, p in wide.named_parameters() if "bias" not in n) > 0.1
+    narrow = row_network(get_row("T7-adding-T100"))
+    assert max(float(p.detach().abs().max()) for n, p in narrow.named_parameters() if "bias" not in n) <= 0.1
+
+
+@pytest.mark.parametrize("name, key, says", [
+    ("nonsense", "T7-adding-T100", "unknown reading"),
+    ("igb-neg", "T2-2a-p100", "no output gate"),
+    ("sequence", "T7-adding-T100", "already"),
+    ("init-0.1", "T7-adding-T100", "already"),
+    ("igb-random", "T3-2c-q100-p100", "not fixed"),
+])
+def test_readings_that_do_not_apply_say_why(name, key, says):
+    with pytest.raises(ValueError, match=says):
+        apply_reading(get_row(key), name)
+
+
+def test_full_gradient_is_refused_by_the_fast_engine():
+    row = apply_reading(get_row("T7-adding-T100"), "full-gradient")
+    assert dict(row.overrides) == {"scissors": False}
+    with pytest.raises(ValueError, match="scissors"):
+        run_row(row, trials=1, budget=10, progress=False)
+
+
+def test_default_reading_reproduces_a_shipped_trial_exactly():
+    """Trial 3 of 3b (T = 100, N = 3) under the literal reading is the shipped trial, number for number."""
+    key = "T5-3b-T100-N3"
+    shipped = load_results()["rows"][key]["trials"]
+    done = {k: {"trial": shipped[k], "weights": None} for k in range(3)}
+    res = run_row(apply_reading(get_row(key), "literal"), trials=4, done=done, progress=False)
+    assert asdict(res.trials[3]) == shipped[3]
+
+
+def test_ablation_run_is_stored_by_row_and_reading(tmp_path):
+    out = tmp_path / "ablations.json"
+    first = ablation.run_ablation("T7-adding-T100", "lr-x2", trials=2, budget=300, out=out)
+    ablation.run_ablation("T7-adding-T100", "literal", trials=2, budget=300, out=out)
+    data = ablation.load_ablations(out)
+    assert set(data["rows"]["T7-adding-T100"]) == {"lr-x2", "literal"}
+    stored = data["rows"]["T7-adding-T100"]["lr-x2"]
+    assert stored == json.loads(json.dumps(first))
+    assert stored["row"]["learning_rate"] == 1.0 and stored["reduced"].startswith("2 of the row's 10 trials")
+    assert stored["summary"]["trials"] == 2 and stored["example_weights"] is None
+    assert not (tmp_path / "checkpoints").exists()  # the checkpoint is gone once the result is stored
+    # the literal reading's trials are the plain run's
+    plain = run_row(get_row("T7-adding-T100"), trials=2, budget=300, progress=False)
+    assert data["rows"]["T7-adding-T100"]["literal"]["trials"] == [asdict(t) for t in plain.trials]
+
+
+def test_ablation_cli(tmp_path, capsys):
+    out = tmp_path / "a.json"
+    assert ablation.main(["T7-adding-T100", "--reading", "init-0.2", "--trials", "1", "--budget", "200",
+                          "--out", str(out)]) == 0
+    assert "init-0.2" in ablation.load_ablations(out)["rows"]["T7-adding-T100"]
+    with pytest.raises(SystemExit):
+        ablation.main(["T7-adding-T100", "--reading", "bogus"])
+    assert "unknown reading" in capsys.readouterr().err
+    assert ablation.main(["--list"]) == 0
+    assert set(READINGS) <= set(capsys.readouterr().out.split())
+
+
+def test_shipped_literal_ablations_are_the_shipped_rows():
+    """Every literal-reading ablation that ships ran the row's protocol and got the shipped trials."""
+    shipped = load_results()["rows"]
+    for key, readings in ablation.load_ablations()["rows"].items():
+        if "literal" in readings and key in shipped and readings["literal"]["reduced"] is None:
+            assert readings["literal"]["trials"] == shipped[key]["trials"], key

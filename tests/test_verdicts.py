@@ -1,0 +1,106 @@
+"""lstm_core.reproduction.verdicts: one verdict per LSTM row, computed from the results."""
+
+from __future__ import annotations
+
+import pytest
+
+from lstm_core.reproduction import verdicts as V
+from lstm_core.reproduction.results import load_results
+from lstm_core.reproduction.rows import ROWS, get_row
+
+
+def _result(solved, trials, mean):
+    return {"summary": {"solved": solved, "trials": trials, "sequences_mean": mean}}
+
+
+def _ablations(key, **readings):
+    return {"rows": {key: {name: _result(*r) for name, r in readings.items()}}}
+
+
+# Reber 3x2 lr 0.5: paper 100 %, 8,440 sequences, 30 trials.  6a: unstated rate (100 %), 31,390, 20 trials.
+@pytest.mark.parametrize("key, result, verdict, detail", [
+    ("T1-reber-3x2-lr0.5", _result(30, 30, 8440 * 1.5), V.REPRODUCED, ""),          # at exactly 1.5x
+    ("T1-reber-3x2-lr0.5", _result(30, 30, 8440 * 1.5 + 1), V.SLOWER, ""),          # just above
+    ("T1-reber-3x2-lr0.5", _result(29, 30, 5000), V.NOT_REPRODUCED, ""),            # 96.7 % < 100 %
+    ("T1-reber-4x1-lr0.5", _result(29, 30, 9500), V.NOT_REPRODUCED, ""),            # 96.7 % < the paper's 97 %
+    ("T1-reber-4x1-lr0.5", _result(30, 30, 9500), V.REPRODUCED, ""),
+    ("T9-6a", _result(20, 20, 31_390), V.REPRODUCED, ""),
+    ("T9-6a", _result(19, 20, 20_000), V.NOT_REPRODUCED, ""),                       # unstated rate: 100 %
+    ("T9-6a", _result(0, 20, None), V.NOT_REPRODUCED, ""),
+    ("T9-6a", _result(5, 5, 20_000), V.NOT_REPRODUCED, "reduced run: 5 of 20 trials"),
+    ("T9-6a", None, V.NOT_REPRODUCED, "no results yet"),
+])
+def test_rule_on_hand_computed_cases(key, result, verdict, detail):
+    v = V.verdict_for(get_row(key), result, None)
+    assert (v.verdict, v.detail) == (verdict, detail)
+
+
+def test_unstated_rate_is_a_parameter():
+    v = V.verdict_for(get_row("T9-6a"), _result(19, 20, 20_000), None, unstated_success=90.0)
+    assert v.verdict == V.REPRODUCED and v.paper_rate == 90.0
+
+
+def test_best_reading_is_named_once_ablations_exist():
+    abl = _ablations("T3-2c-q100-p100", literal=(0, 20, None), step=(3, 20, 50_000), **{"igb-neg": (3, 20, 40_000)},
+                     **{"lr-x0.5": (1, 20, 10_000)})
+    v = V.verdict_for(get_row("T3-2c-q100-p100"), _result(0, 20, None), abl)
+    assert v.text == "not reproduced (best reading: igb-neg, 3/20, mean 40,000)"
+    # a reproduced row names none; a reduced run keeps both notes
+    assert V.verdict_for(get_row("T9-6a"), _result(20, 20, 30_000), _ablations("T9-6a", step=(1, 20, 1))).detail == ""
+    v = V.verdict_for(get_row("T3-2c-q100-p100"), _result(0, 3, None), abl)
+    assert v.detail.startswith("reduced run: 3 of 20 trials; best reading: igb-neg")
+    # only the literal reading measured: nothing to name
+    assert V.verdict_for(get_row("T3-2c-q100-p100"), _result(0, 20, None),
+                         _ablations("T3-2c-q100-p100", literal=(0, 20, None))).detail == ""
+
+
+def test_baselines_get_no_paper_numbers():
+    results = {"rows": {"RNN-6a": _result(0, 10, None), "T9-6a": _result(20, 20, 30_000)}}
+    vs = V.verdicts(results, {}, tables=["9"], baselines=True)
+    base = [v for v in vs if v.key == "RNN-6a"][0]
+    assert base.verdict == V.BASELINE and base.paper_rate is None and base.paper_mean is None
+    line = [l for l in V.verdict_markdown(vs).splitlines() if l.startswith("| RNN 6a")][0]
+    assert line == "| RNN 6a | – | 0/10 | baseline |"
+    assert V.verdict_summary(vs) == "1 of 2 LSTM rows reproduced, 0 slower than the paper, 1 not reproduced (1 not run yet)."
+
+
+def test_shipped_verdicts_follow_the_rule():
+    """On the shipped results: every verdict recomputed by hand from the stored summaries."""
+    results = load_results()
+    vs = V.verdicts(results, {})
+    lstm = [r for r in ROWS if r.model == "lstm1997"]
+    assert [v.key for v in vs] == [r.key for r in lstm] and len(vs) == 31
+    expect = []
+    for row in lstm:
+        s = results["rows"][row.key]["summary"]
+        rate = row.paper.success_rate if isinstance(row.paper.success_rate, (int, float)) else 100
+        ok = s["trials"] >= (row.paper.trials or row.trials) and 100 * s["solved"] / s["trials"] >= rate and s["sequences_mean"]
+        if ok and s["sequences_mean"] <= 1.5 * row.paper.sequences_to_success:
+            expect.append(V.REPRODUCED)
+        else:
+            expect.append(V.SLOWER if ok else V.NOT_REPRODUCED)
+    assert [v.verdict for v in vs] == expect
+    n = expect.count(V.REPRODUCED)
+    assert V.verdict_summary(vs).startswith(f"{n} of 31 LSTM rows reproduced, {expect.count(V.SLOWER)} slower")
+    reproduced = {v.key for v in vs if v.verdict == V.REPRODUCED}
+    # what the data says: no long-lag row (2c, adding, T = 1000) is among the reproduced ones
+    assert not any(k.startswith(("T3-2c", "T7-adding")) or "T1000" in k for k in reproduced)
+    # the reduced rows are the ones with fewer trials than the paper's, and say so
+    reduced = {v.key for v in vs if v.detail.startswith("reduced run")}
+    assert reduced == {r.key for r in lstm if results["rows"][r.key]["summary"]["trials"] < (r.paper.trials or r.trials)}
+
+
+def test_markdown_is_compact():
+    md = V.verdict_markdown(V.verdicts(load_results(), {}))
+    lines = md.splitlines()
+    assert lines[0] == "| row | paper | ours | verdict |" and len(lines) == 2 + 31
+    assert "| 2c q100 p100 | 100% · 31,000 | 0/20 | not reproduced |" in lines
+
+
+def test_tables_filter_and_bad_input():
+    vs = V.verdicts(load_results(), {}, tables=["7"])
+    assert [v.key for v in vs] == ["T7-adding-T100", "T7-adding-T500", "T7-adding-T1000"]
+    with pytest.raises(ValueError, match="unknown paper tables"):
+        V.verdicts(load_results(), {}, tables=["12"])
+    with pytest.raises(ValueError, match="no LSTM rows"):
+        V.verdict_summary([])
