@@ -30,7 +30,7 @@ task: :func:`chunk_size`), the check set ``default_rng([seed, k, 3])`` and the f
 API
 ---
 ``OnlineSetup(task_config, network, learning_rate, p=None, model="lstm1997", hidden=0,
-updates="sequence", cell_from=0, check_every=1000)``
+updates="sequence", cell_from=0, check_every=1000, overrides=())``
     what is trained: a paper config name or config object, a paper network name, the rate;
     ``model="rnn"`` trains the vanilla RNN baseline with ``hidden`` units instead.
 
@@ -126,9 +126,17 @@ class OnlineSetup:
     updates: str = "sequence"  # weights change after each "sequence", or at every "step" with error (RTRL)
     cell_from: int = 0  # the 2a/2b network: training sequences before its cell and input gate are added
     check_every: int = 1000  # sequences between test-set checks (tasks judged on a test set)
+    overrides: tuple = ()  # ((config field, value), ...): the paper network's config changed (paper_network)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "learning_rate", check_learning_rate(self.learning_rate))
+        if isinstance(self.overrides, dict):
+            object.__setattr__(self, "overrides", tuple(sorted(self.overrides.items())))
+        if any(not (isinstance(o, tuple) and len(o) == 2 and isinstance(o[0], str)) for o in self.overrides):
+            raise ValueError(f"overrides must be (config field, value) pairs, e.g. (('init_range', 0.1),); "
+                             f"got {self.overrides!r}")
+        if self.overrides and self.model != "lstm1997":
+            raise ValueError(f"overrides change the paper network's config; model {self.model!r} has none")
         validate.choice("model", self.model, MODELS)
         validate.choice("updates", self.updates, UPDATES)
         if self.model == "rnn":
@@ -149,7 +157,7 @@ def trial_model(setup: OnlineSetup, init_seed: int) -> torch.nn.Module:
             for prm in model.parameters():
                 prm.uniform_(-r, r, generator=gen)
         return model
-    return paper_network(setup.network, seed=int(init_seed), p=setup.p)
+    return paper_network(setup.network, seed=int(init_seed), p=setup.p, **dict(setup.overrides))
 
 
 def chunk_size(task: ModuleType, cfg: Any, check_every: int, train_set: Optional[SequenceBatch] = None) -> int:
