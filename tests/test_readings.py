@@ -125,3 +125,16 @@ def test_shipped_literal_ablations_are_the_shipped_rows():
     for key, readings in ablation.load_ablations()["rows"].items():
         if "literal" in readings and key in shipped and readings["literal"]["reduced"] is None:
             assert readings["literal"]["trials"] == shipped[key]["trials"], key
+
+
+def test_ablation_table(tmp_path):
+    out = tmp_path / "a.json"
+    result = {"summary": {"solved": 3, "trials": 20, "sequences_mean": 41234.5}, "reduced": None}
+    ablation.merge_ablation(out, "T3-2c-q100-p100", "igb-neg", result)
+    ablation.merge_ablation(out, "T3-2c-q100-p100", "literal",
+                            {"summary": {"solved": 0, "trials": 2, "sequences_mean": None}, "reduced": "2 of 20"})
+    md = ablation.ablation_markdown(ablation.load_ablations(out)).splitlines()
+    assert md[2:] == ["| T3-2c-q100-p100 | paper | – | 31,000 |", "| T3-2c-q100-p100 | igb-neg | 3/20 | 41,234 |",
+                      "| T3-2c-q100-p100 | literal (reduced) | 0/2 | – |"]
+    with pytest.raises(ValueError, match="unknown row"):
+        ablation.merge_ablation(out, "T99-nothing", "literal", result)

@@ -34,7 +34,7 @@ from lstm_core.reproduction.results import (
 from lstm_core.reproduction.rows import ROWS, get_row
 from lstm_core.reproduction.run import run_row
 
-__all__ = ["ABLATIONS", "ablations_path", "load_ablations", "merge_ablation", "run_ablation", "ablation_key",
+__all__ = ["ablation_markdown", "ABLATIONS", "ablations_path", "load_ablations", "merge_ablation", "run_ablation", "ablation_key",
            "row_ablations", "main"]
 
 ABLATIONS = "ablations.json"
@@ -117,6 +117,23 @@ def run_ablation(key: str, reading: str, *, trials: Optional[int] = None, seed: 
     return result
 
 
+def ablation_markdown(ablations: Optional[dict[str, Any]] = None, keys: Optional[list[str]] = None) -> str:
+    """The ablations as a compact Markdown table: row | reading | solved | mean sequences (paper's in the header row)."""
+    ablations = load_ablations() if ablations is None else ablations
+    lines = ["| row | reading | solved | mean seq. |", "|---|---|---|---|"]
+    for key, readings in ablations.get("rows", {}).items():
+        if keys is not None and key not in keys:
+            continue
+        paper = get_row(key).paper.sequences_to_success
+        lines.append(f"| {key} | paper | – | {paper:,} |")
+        for name, res in readings.items():
+            s = res["summary"]
+            mean = "–" if s["sequences_mean"] is None else f"{s['sequences_mean']:,.0f}"
+            flag = " (reduced)" if res.get("reduced") else ""
+            lines.append(f"| {key} | {name}{flag} | {s['solved']}/{s['trials']} | {mean} |")
+    return "\n".join(lines)
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lstm_core.reproduction.ablation",
                                      description=__doc__.split("\n")[0])
@@ -128,11 +145,15 @@ def main(argv: Optional[list[str]] = None) -> int:
                                                                  "or the reading's)")
     parser.add_argument("--out", type=Path, default=None, help=f"ablation results to merge into (default {ABLATIONS})")
     parser.add_argument("--list", action="store_true", help="list the readings and exit")
+    parser.add_argument("--table", action="store_true", help="print the stored ablations as a Markdown table and exit")
     parser.add_argument("--progress", action="store_true", help="show a progress bar")
     args = parser.parse_args(argv)
     if args.list:
         for name, r in READINGS.items():
             print(f"{name:14s} {r.what}")
+        return 0
+    if args.table:
+        print(ablation_markdown(load_ablations(args.out)))
         return 0
     if args.row is None:
         parser.error("name a row (python -m lstm_core.reproduction --list), or pass --list for the readings")

@@ -209,3 +209,10 @@ def get_verdict(key: str, results: Optional[dict[str, Any]] = None,
 
 
 __all__ += ["verdict_lines", "get_verdict"]
+
+
+if __name__ == "__main__":  # python -m lstm_core.reproduction.verdicts: the summary and the table
+    _all = verdicts(baselines=True)
+    print(verdict_summary(_all))
+    print()
+    print(verdict_markdown(_all))
