@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from lstm_core import paper_network  # noqa: E402
-from lstm_core.dashboards import carousel, compare, controls, design, gates, gradients, inside, probes, rnn  # noqa: E402
+from lstm_core.dashboards import carousel, compare, controls, gates, gradients, inside, rnn, samples, sweeps  # noqa: E402
 from lstm_core.tasks import adding, paper_config  # noqa: E402
 
 
@@ -40,11 +40,11 @@ def _button(panel, description: str = "train") -> widgets.Button:
     (lambda: gradients.factor_power_explorer(weight=1.6), r"weight must be .*<= 1.5"),
     (lambda: gradients.factor_power_explorer(steps=0), r"steps must be an integer \(in \[1, 100\]\); got 0"),
     (lambda: gradients.recall_trainer(lag=101), r"lag must be an integer \(in \[1, 100\]\); got 101"),
-    (lambda: design.squasher_explorer(steps=41), r"steps must be an integer \(in \[1, 40\]\)"),
+    (lambda: carousel.squasher_explorer(steps=41), r"steps must be an integer \(in \[1, 40\]\)"),
     (lambda: compare.residual_explorer(depth=1), r"depth must be an integer \(in \[2, 100\]\)"),
     (lambda: compare.residual_explorer(init_scale=3.0), r"init_scale must be .*<= 2"),
     (lambda: rnn.hidden_state_explorer(np.eye(2, 3), "ACT", scale=2.5), r"scale must be .*<= 2"),
-    (lambda: probes.task_sample_panel(seed=101), r"seed must be an integer \(in \[0, 100\]\); got 101"),
+    (lambda: samples.task_sample_panel(seed=101), r"seed must be an integer \(in \[0, 100\]\); got 101"),
     (lambda: inside.adding_panel(T=15), r"T \(min length\) must be an integer \(in \[20, 100\]\); got 15"),
     (lambda: inside.live_run_panel("adding-T100", "adding", 0.5, 100, seed=10_001),
      r"seed must be an integer \(in \[0, 10000\]\); got 10001.*box for seed takes 0..10000"),
@@ -98,8 +98,8 @@ def test_training_sliders_print_the_error_instead_of_a_traceback(monkeypatch, ca
     monkeypatch.setattr(gradients, "fit", broken)
     gradients.recall_trainer(lag=3)
     assert "training stopped with an error: RuntimeError: diverged" in capsys.readouterr().out
-    monkeypatch.setattr(design, "bias_sweep", broken)
-    design.bias_explorer(adding.AddingConfig(T=15), design.QuickTrainConfig(updates=2))
+    monkeypatch.setattr(sweeps, "bias_sweep", broken)
+    sweeps.bias_explorer(adding.AddingConfig(T=15), sweeps.QuickTrainConfig(updates=2))
     assert "training stopped with an error: RuntimeError: diverged" in capsys.readouterr().out
 
 
@@ -113,6 +113,6 @@ def test_report_errors_keeps_plain_labels_plain_and_reenables_the_button():
 
 def test_panels_of_trained_networks_still_build():
     net = paper_network("6a", seed=0)
-    probes.temporal_order_panel({"untrained": net}, paper_config("6a"), seed=3)
+    inside.temporal_order_panel({"untrained": net}, paper_config("6a"), seed=3)
     with pytest.raises(ValueError, match=r"seed must be an integer \(in \[0, 50\]\)"):
-        probes.temporal_order_panel({"untrained": net}, paper_config("6a"), seed=51)
+        inside.temporal_order_panel({"untrained": net}, paper_config("6a"), seed=51)

@@ -1,4 +1,4 @@
-"""Tests of lstm_core.analysis.inside: the tools that look inside a network (live runs: test_online.py)."""
+"""lstm_core.analysis.inside and .criteria: the tools that look inside a network, and k in a row (live runs: test_online.py)."""
 
 from __future__ import annotations
 

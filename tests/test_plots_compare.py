@@ -1,4 +1,4 @@
-"""Figures and panels of the legacy chapter: they draw what they are given, label it, and check input."""
+"""Figures and panels of the model comparison: they draw what they are given, label it, and check input."""
 
 from __future__ import annotations
 
@@ -48,9 +48,9 @@ def test_learning_curves_draw_a_mean_line_per_model_and_a_thin_line_per_seed():
 def test_learning_curves_reject_mismatched_input():
     with pytest.raises(ValueError, match="same models"):
         plot_learning_curves({"rnn": [1, 2]}, {"gru": [0.1, 0.2]})
-    with pytest.raises(ValueError, match="2 points in sequences but 3"):
+    with pytest.raises(ValueError, match="has 3 points but its x has 2"):
         plot_learning_curves({"rnn": [1, 2]}, {"rnn": [0.1, 0.2, 0.3]})
-    with pytest.raises(ValueError, match="no series"):
+    with pytest.raises(ValueError, match="no curves"):
         plot_learning_curves({}, {})
 
 

@@ -1,4 +1,4 @@
-"""Figures and panels of the gauntlet chapters: they draw what they are given, labelled, on white."""
+"""Figures and panels of live runs and looks inside: they draw what they are given, labelled, on white."""
 
 from __future__ import annotations
 
@@ -14,10 +14,9 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from lstm_core import paper_network  # noqa: E402
 from lstm_core.dashboards.inside import adding_inside_figure, adding_panel, live_run_panel, reber_panel
-from lstm_core.plots.inside import (
-    plot_adding_sequence, plot_branch_states, plot_live_run, plot_reber_automaton, plot_reber_predictions,
-    plot_run_probability, plot_trace,
-)
+from lstm_core.plots.samples import plot_adding_sequence, plot_reber_automaton
+from lstm_core.plots.inside import plot_branch_states, plot_live_run, plot_reber_predictions, plot_trace
+from lstm_core.plots.criteria import plot_run_probability
 from lstm_core.tasks import adding, reber  # noqa: E402
 from lstm_core.tasks.adding import AddingConfig  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""Figures and panels of the temporal-order and rest-of-the-paper chapters: drawn, labelled, white."""
+"""Figures and panels of task samples and class separation: drawn, labelled, white."""
 
 from __future__ import annotations
 
@@ -12,14 +12,13 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from lstm_core.dashboards.probes import (
-    _patterns, task_sample_panel, temporal_order_figure, temporal_order_panel,
-)
+from lstm_core.dashboards.inside import _patterns, temporal_order_figure, temporal_order_panel
+from lstm_core.dashboards.samples import task_sample_panel
 from lstm_core.analysis.samples import SAMPLE_EXPERIMENTS, sequence_of_class, task_sample
 from lstm_core.model.networks import paper_network
-from lstm_core.plots.probes import (
-    plot_class_states, plot_gate_selectivity, plot_pairs_sample, plot_phase_separation, plot_signal_sample,
-    plot_symbol_rows, plot_task_gallery, plot_task_sample,
+from lstm_core.plots.inside import plot_class_states, plot_gate_selectivity, plot_phase_separation
+from lstm_core.plots.samples import (
+    plot_pairs_sample, plot_signal_sample, plot_symbol_rows, plot_task_gallery, plot_task_sample,
 )
 from lstm_core.tasks import temporal_order  # noqa: E402
 

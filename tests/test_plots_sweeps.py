@@ -1,4 +1,4 @@
-"""Figures and panels of the details chapter: they draw what they are given, labelled, on white."""
+"""Figures and panels of the scissors and the sweeps: they draw what they are given, labelled, on white."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ import pytest  # noqa: E402
 import ipywidgets as widgets  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from lstm_core.dashboards.design import bias_explorer, squasher_explorer
+from lstm_core.dashboards.sweeps import bias_explorer
+from lstm_core.dashboards.carousel import squasher_explorer
 from lstm_core.analysis.sweeps import QuickTrainConfig, bias_sweep
 from lstm_core.analysis.scissors import unrolled_graph
-from lstm_core.plots.design import (
-    plot_accumulation, plot_bias_run, plot_bias_sweep, plot_drift, plot_gate_activity, plot_learning_curves,
-    plot_path_counts, plot_squashers, plot_unrolled_graph,
+from lstm_core.plots.carousel import plot_accumulation, plot_squashers
+from lstm_core.plots.sweeps import (
+    plot_bias_run, plot_bias_sweep, plot_drift, plot_gate_activity, plot_learning_curves,
 )
+from lstm_core.plots.scissors import plot_path_counts, plot_unrolled_graph
 from lstm_core.tasks import adding  # noqa: E402
 
 

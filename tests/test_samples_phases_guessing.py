@@ -1,4 +1,5 @@
-"""lstm_core.analysis.probes: checked against hand-made cases and independent brute-force versions."""
+"""lstm_core.analysis.samples, the phase tools of .inside and the guessing of .criteria: checked against hand-made cases
+and independent brute-force versions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The details experiments: graph and path counts, truncated vs full gradients, lockstep training, bias sweeps."""
+"""lstm_core.analysis.scissors and .sweeps: graph and path counts, truncated vs full gradients, lockstep training, bias sweeps."""
 
 from __future__ import annotations
 

@@ -32,14 +32,8 @@ from lstm_core.model.cells import CellStep, step_from_preactivations
 from lstm_core.model.networks import LSTM1997, TorchLSTM
 from lstm_core.analysis.gradients import last_step_loss
 
-__all__ = [
-    "CarouselSignal",
-    "carousel_signal",
-    "CarouselGradients",
-    "carousel_gradients",
-    "set_forget_bias",
-    "accumulate",
-]
+__all__ = ["CarouselSignal", "carousel_signal", "CarouselGradients", "carousel_gradients",
+           "set_forget_bias", "accumulate"]
 
 
 @dataclass(frozen=True)

@@ -49,25 +49,10 @@ from lstm_core.model.networks import (
 from lstm_core.training.loop import TrainConfig, fit, predict, resolve_task
 from lstm_core.training.threads import use_threads
 
-__all__ = [
-    "MODELS",
-    "MODEL_LABELS",
-    "RECURRENT_MODELS",
-    "build_model",
-    "size_for_params",
-    "matched_model",
-    "CompareConfig",
-    "RunResult",
-    "Comparison",
-    "compare_models",
-    "chance_accuracy",
-    "gradient_flow",
-    "TimingResult",
-    "time_vs_length",
-    "saved_activation_bytes",
-    "loglog_slope",
-    "shortened_config",
-]
+__all__ = ["MODELS", "MODEL_LABELS", "RECURRENT_MODELS", "build_model", "size_for_params", "matched_model",
+           "CompareConfig", "RunResult", "Comparison", "compare_models", "chance_accuracy",
+           "gradient_flow", "TimingResult", "time_vs_length", "saved_activation_bytes", "loglog_slope",
+           "shortened_config"]
 
 #: Architecture names, in the order tables and plots list them.
 MODELS = ("rnn", "lstm1997", "lstm1997_forget", "lstm", "gru", "transformer")

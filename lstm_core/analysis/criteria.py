@@ -23,14 +23,8 @@ from lstm_core.tasks import noise_signal
 from lstm_core.tasks.base import SequenceBatch, step_mask
 from lstm_core.tasks.stopping import TestSetRule
 
-__all__ = [
-    "prob_run",
-    "expected_wait_for_run",
-    "error_rate_for_run",
-    "trial_error_rates",
-    "LatchGuess",
-    "guess_latch",
-]
+__all__ = ["prob_run", "expected_wait_for_run", "error_rate_for_run", "trial_error_rates", "LatchGuess",
+           "guess_latch"]
 
 
 def _check_rate(error_rate: Any) -> float:

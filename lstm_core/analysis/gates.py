@@ -28,18 +28,8 @@ from lstm_core import validation as validate
 from lstm_core.model.cells import CellStep
 from lstm_core.model.networks import LSTM1997, LSTM1997Config
 
-__all__ = [
-    "CELL_VALUE_NAMES",
-    "cell_values",
-    "Stage",
-    "cell_update_stages",
-    "WRITE_READ_INPUTS",
-    "write_read_network",
-    "write_read_inputs",
-    "adding_stream",
-    "StreamRun",
-    "run_stream",
-]
+__all__ = ["CELL_VALUE_NAMES", "cell_values", "Stage", "cell_update_stages", "WRITE_READ_INPUTS",
+           "write_read_network", "write_read_inputs", "adding_stream", "StreamRun", "run_stream"]
 
 
 @dataclass(frozen=True)

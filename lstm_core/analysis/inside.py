@@ -36,23 +36,9 @@ from lstm_core.tasks.base import SequenceBatch, check_task, step_mask
 from lstm_core.training.online import resolve_config
 from lstm_core.analysis.samples import relevant_steps
 
-__all__ = [
-    "running_mean",
-    "GateActivity",
-    "gate_activity",
-    "gate_trace",
-    "storage_profile",
-    "mean_where",
-    "state_jumps",
-    "threshold_accuracy",
-    "class_mean_traces",
-    "phase_steps",
-    "centroid_accuracy",
-    "PhaseSeparation",
-    "phase_separation",
-    "EndStateDrift",
-    "end_state_drift",
-]
+__all__ = ["running_mean", "GateActivity", "gate_activity", "gate_trace", "storage_profile", "mean_where",
+           "state_jumps", "threshold_accuracy", "class_mean_traces", "phase_steps", "centroid_accuracy",
+           "PhaseSeparation", "phase_separation", "EndStateDrift", "end_state_drift"]
 
 
 def running_mean(values: Any, window: int, full_only: bool = False) -> np.ndarray:

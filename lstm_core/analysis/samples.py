@@ -34,19 +34,9 @@ from lstm_core.tasks import (
 )
 from lstm_core.tasks.base import SequenceBatch, check_task, step_mask
 
-__all__ = [
-    "SAMPLE_EXPERIMENTS",
-    "TaskSample",
-    "task_sample",
-    "symbol_tokens",
-    "one_per_class",
-    "sequence_of_class",
-    "relevant_steps",
-    "adding_marked_steps",
-    "temporal_order_steps",
-    "reber_branches",
-    "reber_step_kinds",
-]
+__all__ = ["SAMPLE_EXPERIMENTS", "TaskSample", "task_sample", "symbol_tokens", "one_per_class",
+           "sequence_of_class", "relevant_steps", "adding_marked_steps", "temporal_order_steps",
+           "reber_branches", "reber_step_kinds"]
 
 
 #: Default paper config shown for each experiment (shorter than the paper's where a whole

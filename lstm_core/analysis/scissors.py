@@ -36,19 +36,9 @@ from lstm_core.analysis.gradients import last_step_loss
 from lstm_core.tasks.base import SequenceBatch
 from lstm_core.training.loop import as_tensors, sequence_loss
 
-__all__ = [
-    "EDGE_KINDS",
-    "GraphEdge",
-    "UnrolledGraph",
-    "unrolled_graph",
-    "count_paths",
-    "state_path_counts",
-    "cut_edges_per_step",
-    "hidden_gradient_norms",
-    "gradient_difference",
-    "backward_graph_size",
-    "seconds_per_sequence",
-]
+__all__ = ["EDGE_KINDS", "GraphEdge", "UnrolledGraph", "unrolled_graph", "count_paths",
+           "state_path_counts", "cut_edges_per_step", "hidden_gradient_norms", "gradient_difference",
+           "backward_graph_size", "seconds_per_sequence"]
 
 
 #: Edge kinds. "recurrent" edges are the ones the scissors cut (App. A.1); "cec" is the

@@ -34,17 +34,8 @@ from lstm_core.training.online import resolve_config
 from lstm_core.training.threads import use_threads
 from lstm_core.analysis.inside import storage_profile
 
-__all__ = [
-    "QuickTrainConfig",
-    "RunSet",
-    "train_together",
-    "compare_variants",
-    "BiasSweep",
-    "bias_sweep",
-    "DriftAtInit",
-    "drift_at_init",
-    "baseline_loss",
-]
+__all__ = ["QuickTrainConfig", "RunSet", "train_together", "compare_variants", "BiasSweep", "bias_sweep",
+           "DriftAtInit", "drift_at_init", "baseline_loss"]
 
 
 @dataclass(frozen=True)

@@ -273,10 +273,6 @@ def forget_gate_update(candidate: Any) -> CheckReport:
 
 
 #: check name -> the wrong answers it recognises, in the learner's format (for tests and graders).
-MISTAKES: dict[str, tuple[Mistake, ...]] = {
-    "cec_update": _CEC_MISTAKES,
-    "carried_error": _CARRIED_ERROR_MISTAKES,
-    "settled_state": _SETTLED_MISTAKES,
-    "forget_error_kept": _KEPT_MISTAKES,
-    "forget_gate_update": _UPDATE_MISTAKES,
-}
+MISTAKES: dict[str, tuple[Mistake, ...]] = dict(cec_update=_CEC_MISTAKES,
+    carried_error=_CARRIED_ERROR_MISTAKES, settled_state=_SETTLED_MISTAKES,
+    forget_error_kept=_KEPT_MISTAKES, forget_gate_update=_UPDATE_MISTAKES)

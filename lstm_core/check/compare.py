@@ -88,6 +88,4 @@ def stepwise_outputs(candidate: Any) -> CheckReport:
 
 
 #: check name -> the wrong answers it recognises, in the learner's format (for tests and graders).
-MISTAKES: dict[str, tuple[Mistake, ...]] = {
-    "stepwise_outputs": _STREAM_MISTAKES,
-}
+MISTAKES: dict[str, tuple[Mistake, ...]] = dict(stepwise_outputs=_STREAM_MISTAKES)

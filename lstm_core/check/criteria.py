@@ -174,7 +174,5 @@ def sequences_before_run(candidate: Any) -> CheckReport:
 
 
 #: check name -> the wrong answers it recognises, in the learner's format (for tests and graders).
-MISTAKES: dict[str, tuple[Mistake, ...]] = {
-    "stop_3c": _STOP_3C_MISTAKES,
-    "sequences_before_run": _RUN_MISTAKES,
-}
+MISTAKES: dict[str, tuple[Mistake, ...]] = dict(stop_3c=_STOP_3C_MISTAKES,
+    sequences_before_run=_RUN_MISTAKES)

@@ -74,6 +74,4 @@ def cell_output(candidate: Callable[..., Any]) -> CheckReport:
 
 
 #: check name -> the wrong answers it recognises, in the learner's format (for tests and graders).
-MISTAKES: dict[str, tuple[Mistake, ...]] = {
-    "cell_output": _CELL_OUTPUT_MISTAKES,
-}
+MISTAKES: dict[str, tuple[Mistake, ...]] = dict(cell_output=_CELL_OUTPUT_MISTAKES)

@@ -302,9 +302,5 @@ def scissors(candidate: Callable[..., Any]) -> CheckReport:
 
 
 #: check name -> the wrong answers it recognises, in the learner's format (for tests and graders).
-MISTAKES: dict[str, tuple[Mistake, ...]] = {
-    "rnn_step": _RNN_STEP_MISTAKES,
-    "step_jacobian": _STEP_JACOBIAN_MISTAKES,
-    "keep_half": _KEEP_HALF_MISTAKES,
-    "scissors": _SCISSORS_MISTAKES,
-}
+MISTAKES: dict[str, tuple[Mistake, ...]] = dict(rnn_step=_RNN_STEP_MISTAKES,
+    step_jacobian=_STEP_JACOBIAN_MISTAKES, keep_half=_KEEP_HALF_MISTAKES, scissors=_SCISSORS_MISTAKES)

@@ -157,7 +157,5 @@ def paper_squashers(candidate: Callable[[torch.Tensor], Any]) -> CheckReport:
 
 
 #: check name -> the wrong answers it recognises, in the learner's format (for tests and graders).
-MISTAKES: dict[str, tuple[Mistake, ...]] = {
-    "count_weights": _COUNT_WEIGHTS_MISTAKES,
-    "paper_squashers": _SQUASHER_MISTAKES,
-}
+MISTAKES: dict[str, tuple[Mistake, ...]] = dict(count_weights=_COUNT_WEIGHTS_MISTAKES,
+    paper_squashers=_SQUASHER_MISTAKES)

@@ -394,11 +394,7 @@ def temporal_order_lags(candidate: Any) -> CheckReport:
 
 
 #: check name -> the wrong answers it recognises, in the learner's format (for tests and graders).
-MISTAKES: dict[str, tuple[Mistake, ...]] = {
-    "adding_inputs": _ADDING_INPUTS_MISTAKES,
-    "adding_target": _ADDING_TARGET_MISTAKES,
-    "reber_embedded": _EMBEDDED_MISTAKES,
-    "reber_allowed_next": _ALLOWED_MISTAKES,
-    "temporal_order_class": _CLASS_MISTAKES,
-    "temporal_order_lags": _LAG_MISTAKES,
-}
+MISTAKES: dict[str, tuple[Mistake, ...]] = dict(adding_inputs=_ADDING_INPUTS_MISTAKES,
+    adding_target=_ADDING_TARGET_MISTAKES, reber_embedded=_EMBEDDED_MISTAKES,
+    reber_allowed_next=_ALLOWED_MISTAKES, temporal_order_class=_CLASS_MISTAKES,
+    temporal_order_lags=_LAG_MISTAKES)

@@ -1,4 +1,4 @@
-"""Panels of the gauntlet chapters (the paper's experiments).
+"""Panels that retrain a paper network live and look inside it.
 
 - ``live_run_panel``: retrain a paper network by the paper's protocol with the press of a button,
   on any paper task; optionally a slider that changes the task (e.g. the adding problem's T), a
@@ -6,31 +6,37 @@
 - ``adding_panel``: ``live_run_panel`` for the adding problem, with a T slider and the trained
   net's input gates and cell states on one test sequence;
 - ``reber_panel``: pick, sample or type an embedded Reber string and step through a trained
-  network's predictions, the allowed next symbols beside them.
+  network's predictions, the allowed next symbols beside them;
+- ``temporal_order_figure``: one temporal-order sequence through a network: input gates y^in,
+  cell states s_c and output units over time, the X/Y steps shaded;
+- ``temporal_order_panel``: pick a class (Q, R, S, U, ...), a network (e.g. trained or
+  untrained) and a sequence, and see that figure.
 
-Controls are wired to :mod:`lstm_core.analysis.inside` (compute) and :mod:`lstm_core.plots.inside`
-(figures); nothing is computed here.
+Controls are wired to compute in :mod:`lstm_core.analysis` and figures in :mod:`lstm_core.plots` (the
+same topic name); nothing is computed here.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from lstm_core.dashboards.controls import bounded_int, int_slider, report_errors
-from lstm_core.training.online import LiveRun, live_paper_run
-from lstm_core.analysis.samples import adding_marked_steps
 from lstm_core.analysis.inside import gate_activity
+from lstm_core.analysis.samples import adding_marked_steps, sequence_of_class
+from lstm_core.dashboards.controls import bounded_int, int_slider, report_errors
 from lstm_core.model.networks import LSTM1997
 from lstm_core.plots.inside import plot_live_run, plot_reber_predictions, plot_trace
 from lstm_core.tasks import adding, reber
 from lstm_core.tasks.adding import AddingConfig
+from lstm_core.tasks.base import SequenceBatch
+from lstm_core.training.online import LiveRun, live_paper_run
 
-__all__ = ["live_run_panel", "adding_panel", "adding_inside_figure", "reber_panel"]
+__all__ = ["live_run_panel", "adding_panel", "adding_inside_figure", "reber_panel",
+           "temporal_order_figure", "temporal_order_panel"]
 
 
 def live_run_panel(task_config: Any, network: str, learning_rate: float, max_sequences: int, *,
@@ -40,7 +46,7 @@ def live_run_panel(task_config: Any, network: str, learning_rate: float, max_seq
                    max_seconds: float = 20.0, window: int = 2000,
                    inspect: Optional[Callable[[LiveRun], Figure]] = None,
                    plot_options: Optional[dict[str, Any]] = None, p: Optional[int] = None) -> widgets.Widget:
-    """A "train" button that runs :func:`lstm_core.analysis.inside.live_paper_run` and plots the result.
+    """A "train" button that runs :func:`lstm_core.training.online.live_paper_run` and plots the result.
 
     Args:
         task_config: the task (paper config name or config object) used without a slider.
@@ -198,3 +204,58 @@ def reber_panel(net: LSTM1997, strings: Sequence[str], *, seed: int = 0) -> widg
     typed.observe(on_typed, names="value")
     show()
     return widgets.VBox([widgets.HBox([menu, sample]), typed, step, output])
+
+
+def temporal_order_figure(net: LSTM1997, batch: SequenceBatch, class_names: Sequence[str], *,
+                          name: str = "") -> Figure:
+    """Sequence 0 of a temporal-order ``batch`` through ``net``: y^in, s_c and the outputs over time."""
+    length = int(batch.lengths[0])
+    act = gate_activity(net, batch.select([0]))
+    pattern = "".join("XY"[int(v)] for v in batch.info["xy"][0])
+    answer = class_names[int(np.argmax(act.outputs[0, length - 1]))]
+    truth = class_names[int(batch.info["label"][0])]
+    blocks, cells = act.y_in.shape[2], act.s.shape[2]
+    return plot_trace(
+        {"input gates $y^{in}$": act.y_in[0, :length], "cell states $s_c$": act.s[0, :length],
+         "outputs $y^k$": act.outputs[0, :length]},
+        marks=batch.info["positions"][0],
+        labels={"input gates $y^{in}$": [f"block {j + 1}" for j in range(blocks)],
+                "cell states $s_c$": [f"cell {c + 1}" for c in range(cells)],
+                "outputs $y^k$": list(class_names)},
+        title=(f"{name}: " if name else "") + f"class {truth} ({pattern}); largest output at the end: {answer}")
+
+
+def temporal_order_panel(networks: Mapping[str, LSTM1997], config: Any, *, seed: int = 0) -> widgets.Widget:
+    """Choose a class, a network and a sequence number; see the gates and states of that sequence.
+
+    Args:
+        networks: display name -> network (e.g. {"trained": net, "untrained": paper_network("6a")}).
+        config: the temporal-order config (6a or 6b) the sequences are drawn from.
+        seed: the first sequence number.
+    """
+    if not networks:
+        raise ValueError("networks must name at least one network")
+    names = list(config.class_names)
+    cls = widgets.Dropdown(options=[(f"{n} ({p})", k) for k, (n, p) in
+                                    enumerate(zip(names, _patterns(len(config.position_ranges))))],
+                           value=0, description="class")
+    net = widgets.Dropdown(options=list(networks), value=list(networks)[0], description="network")
+    seq = int_slider("seed", seed, 0, 50, description="sequence", continuous_update=False)
+    output = widgets.Output()
+
+    def show(*_: Any) -> None:
+        batch = sequence_of_class(config, cls.value, seed=seq.value)
+        with output:
+            output.clear_output(wait=True)
+            temporal_order_figure(networks[net.value], batch, names, name=net.value)
+            plt.show()
+
+    for w in (cls, net, seq):
+        w.observe(show, names="value")
+    show()
+    return widgets.VBox([widgets.HBox([cls, net, seq]), output])
+
+
+def _patterns(k: int) -> list[str]:
+    """X/Y patterns in class order: XX, XY, YX, YY (k = 2)."""
+    return ["".join("XY"[(i >> (k - 1 - j)) & 1] for j in range(k)) for i in range(2 ** k)]

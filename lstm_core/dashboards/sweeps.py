@@ -1,12 +1,10 @@
-"""Panels of the chapter on the 1997 details.
+"""Panels of networks trained together.
 
 - ``bias_explorer``: pick an initial input-gate bias, retrain the adding network for a few
-  seconds, see its learning curve and its input gates over one test sequence;
-- ``squasher_explorer``: hold a cell's input fixed and watch it fill, with the paper's g and
-  h or with tanh.
+  seconds, see its learning curve and its input gates over one test sequence.
 
-Controls are wired to :mod:`lstm_core.analysis.design` (compute) and
-:mod:`lstm_core.plots.design` (figures); nothing is computed here.
+Controls are wired to compute in :mod:`lstm_core.analysis` and figures in :mod:`lstm_core.plots` (the
+same topic name); nothing is computed here.
 """
 
 from __future__ import annotations
@@ -16,14 +14,14 @@ from typing import Any, Optional
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from lstm_core.dashboards.controls import float_slider, int_slider, printing_errors
-from lstm_core.analysis.sweeps import BiasSweep, QuickTrainConfig, bias_sweep
-from lstm_core.analysis.carousel import accumulate
 from lstm_core.analysis.inside import gate_trace
-from lstm_core.plots.design import plot_accumulation, plot_bias_run
+from lstm_core.analysis.sweeps import BiasSweep, QuickTrainConfig, bias_sweep
+from lstm_core.dashboards.controls import float_slider, printing_errors
+from lstm_core.plots.sweeps import plot_bias_run
 from lstm_core.tasks import get_task
 
-__all__ = ["bias_explorer", "squasher_explorer", "OTHER_BLOCK_BIAS"]
+__all__ = ["bias_explorer"]
+
 
 #: In "first block only" mode, the second block keeps the paper's adding-problem bias.
 OTHER_BLOCK_BIAS = -6.0
@@ -89,25 +87,3 @@ def bias_explorer(
 
     output = widgets.interactive_output(printing_errors(show), {"bias": bias, "mode": mode})
     return widgets.VBox([widgets.HBox([bias, mode]), output])
-
-
-def squasher_explorer(net_in: float = -1.0, net_c: float = 1.0, steps: int = 20) -> widgets.Widget:
-    """Sliders for a cell's fixed input-gate and cell net inputs: its state and output, g/h vs tanh.
-
-    Returns:
-        A VBox: three sliders, then the figure.
-    """
-    gate = float_slider("net_in", net_in, -8.0, 8.0, step=0.5, continuous_update=False)
-    cell = float_slider("net_c", net_c, -8.0, 8.0, step=0.5, continuous_update=False)
-    length = int_slider("steps", steps, 1, 40, continuous_update=False)
-
-    def show(net_in: float, net_c: float, steps: int) -> None:
-        variants = {"paper: g in [-2, 2], h in [-1, 1]": ("g", "h"), "tanh for both": ("tanh", "tanh")}
-        states, outputs = {}, {}
-        for label, (g, h) in variants.items():
-            states[label], outputs[label] = accumulate(net_in, net_c, steps, g=g, h=h)
-        plot_accumulation(range(steps + 1), states, outputs)
-        plt.show()
-
-    output = widgets.interactive_output(show, {"net_in": gate, "net_c": cell, "steps": length})
-    return widgets.VBox([widgets.HBox([gate, cell, length]), output])

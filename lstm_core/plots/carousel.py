@@ -1,11 +1,12 @@
-"""Figures of the constant-error-carousel chapter.
+"""Figures of the constant error carousel (compute: :mod:`lstm_core.analysis.carousel`).
 
 - ``plot_carousel``: a signal multiplied by W at every step (RNN) vs carried by the CEC;
 - ``plot_gradient_highway``: measured ||dL/d state(t)|| against steps back, one curve per model;
 - ``plot_error_on_carousel``: the error on the carousel (flat) and the error leaving it
-  through the input gate (scaled at every step).
+  through the input gate (scaled at every step);
+- ``plot_squashers`` and ``plot_accumulation``: g, h and tanh, and how fast a cell fills.
 
-The data come from :mod:`lstm_core.analysis.carousel` and :mod:`lstm_core.analysis.gradients`.
+Every function takes plain arrays (and optional axes) and returns the Figure, white background.
 """
 
 from __future__ import annotations
@@ -17,12 +18,18 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from lstm_core.plots._figure import white as _white
+from lstm_core.plots._figure import COLORS, axes_list, white as _white
 
-__all__ = ["plot_carousel", "plot_gradient_highway", "plot_error_on_carousel"]
+__all__ = ["plot_carousel", "plot_gradient_highway", "plot_error_on_carousel", "plot_squashers",
+           "plot_accumulation"]
+
 
 RNN_COLOR = "tab:red"
+
+
 LSTM_COLOR = "tab:blue"
+
+
 _CYCLE = ("tab:blue", "tab:red", "tab:orange", "tab:green", "tab:purple", "tab:brown")
 
 
@@ -169,4 +176,49 @@ def plot_error_on_carousel(
     bottom.set_ylabel("input gate $y^{in}$")
     bottom.set_xlabel("time step t")
     bottom.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+    return fig
+
+
+def plot_squashers(x: np.ndarray, values: Mapping[str, np.ndarray], slopes: Mapping[str, np.ndarray], *,
+                   axes: Optional[Sequence[Axes]] = None) -> Figure:
+    """Left: the functions over ``x``; right: their derivatives. ``values``/``slopes``: label -> (len(x),)."""
+    x = np.asarray(x, dtype=float)
+    if set(values) != set(slopes) or not values:
+        raise ValueError("plot_squashers: values and slopes must name the same, non-empty set of functions")
+    left, right = axes_list(axes, 2, (11, 3.8))
+    fig = _white(left.figure)
+    for (label, v), color in zip(values.items(), COLORS):
+        if np.shape(v) != x.shape or np.shape(slopes[label]) != x.shape:
+            raise ValueError(f"plot_squashers: {label!r} has a different length than x")
+        left.plot(x, v, color=color, lw=2, label=label)
+        right.plot(x, slopes[label], color=color, lw=2, label=label)
+    left.set_ylabel("value")
+    right.set_ylabel("derivative")
+    for a in (left, right):
+        a.axhline(0, color="0.5", lw=0.8)
+        a.axvline(0, color="0.5", lw=0.8)
+        a.set_xlabel("x (net input)")
+        a.grid(True, alpha=0.25)
+        a.legend(fontsize=9)
+    return fig
+
+
+def plot_accumulation(steps: np.ndarray, states: Mapping[str, np.ndarray], outputs: Mapping[str, np.ndarray], *,
+                      axes: Optional[Sequence[Axes]] = None) -> Figure:
+    """Left: s_c(t) as a cell keeps writing; right: the cell output h(s_c(t)). label -> (len(steps),)."""
+    steps = np.asarray(steps)
+    if set(states) != set(outputs) or not states:
+        raise ValueError("plot_accumulation: states and outputs must name the same, non-empty set of variants")
+    left, right = axes_list(axes, 2, (11, 3.6))
+    fig = _white(left.figure)
+    for (label, s), color in zip(states.items(), COLORS):
+        left.plot(steps, s, "o-", ms=3, color=color, label=label)
+        right.plot(steps, outputs[label], "o-", ms=3, color=color, label=label)
+    left.set_ylabel(r"cell state $s_c(t)$")
+    right.set_ylabel(r"squashed state $h(s_c(t))$")
+    right.set_ylim(-1.05, 1.05)
+    for a in (left, right):
+        a.set_xlabel("time step t")
+        a.grid(True, alpha=0.25)
+        a.legend(fontsize=9)
     return fig

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from lstm_core.plots._figure import new_axes as _new_axes
+from lstm_core.plots._figure import draw_curves, new_axes as _new_axes
 from matplotlib.ticker import NullFormatter
 
 from lstm_core.analysis.compare import MODEL_LABELS
@@ -66,21 +66,13 @@ def plot_learning_curves(
     Raises:
         ValueError: if the two mappings name different models or a model's arrays disagree in length.
     """
-    _check_series("plot_learning_curves", accuracy)
     if set(sequences) != set(accuracy):
         raise ValueError(f"plot_learning_curves: sequences has models {sorted(sequences)} but accuracy has "
                          f"{sorted(accuracy)}; expected the same models")
     fig, ax = _new_axes(ax, (7, 4))
-    for i, name in enumerate(accuracy):
-        x = np.asarray(sequences[name], dtype=float)
-        acc = np.atleast_2d(np.asarray(accuracy[name], dtype=float))
-        if acc.shape[1] != x.size:
-            raise ValueError(f"plot_learning_curves: {name!r} has {x.size} points in sequences but "
-                             f"{acc.shape[1]} in accuracy; expected equal")
-        label, color = _style(name, i)
-        for run in acc:
-            ax.plot(x, run, color=color, linewidth=0.7, alpha=0.35)
-        ax.plot(x, acc.mean(axis=0), color=color, linewidth=2.2, label=label)
+    styles = [_style(name, i) for i, name in enumerate(accuracy)]
+    draw_curves(ax, {label: (sequences[name], accuracy[name]) for name, (label, _) in zip(accuracy, styles)},
+                colors=dict(styles))
     if chance is not None:
         ax.axhline(chance, color="black", linestyle="--", linewidth=1, label=f"chance ({chance:.2f})")
     ax.set_ylim(-0.03, 1.03)

@@ -6,13 +6,13 @@ Every function takes plain arrays and an optional ``ax`` and returns the figure.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from lstm_core.plots._figure import new_axes as _axes
+from lstm_core.plots._figure import draw_curves, new_axes as _axes
 
 __all__ = ["REGIMES", "gradient_regime", "plot_powers", "plot_factor_power", "plot_gradient_norms",
            "plot_learning_curves"]
@@ -56,6 +56,17 @@ def _positive_or_nan(values: np.ndarray) -> np.ndarray:
     return np.where(values > 0, values, np.nan)
 
 
+def _log_curves(ax: Axes, curves: Mapping[str, np.ndarray], what: str, x_of: Callable[[int], np.ndarray]) -> None:
+    """One log-scale line per label, at x = ``x_of(len(values))``; exact zeros (underflow) left out."""
+    if not curves:
+        raise ValueError(f"{what}: no curves; expected at least one label -> array")
+    for label, values in curves.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 1 or values.size == 0:
+            raise ValueError(f"{what}: curve {label!r} must be a non-empty 1-d array; got shape {values.shape}")
+        ax.semilogy(x_of(values.size), _positive_or_nan(values), label=label)
+
+
 def plot_powers(
     powers: Mapping[str, np.ndarray],
     *,
@@ -73,14 +84,8 @@ def plot_powers(
     Raises:
         ValueError: if there are no curves or a curve is not 1-d.
     """
-    if not powers:
-        raise ValueError("plot_powers: no curves; expected at least one label -> array")
     fig, ax = _axes(ax, (7, 4))
-    for label, values in powers.items():
-        values = np.asarray(values, dtype=float)
-        if values.ndim != 1:
-            raise ValueError(f"plot_powers: curve {label!r} must be 1-d; got shape {values.shape}")
-        ax.semilogy(np.arange(values.size), _positive_or_nan(values), label=label)
+    _log_curves(ax, powers, "plot_powers", lambda n: np.arange(n))
     for k, value, text in marks:
         ax.plot(k, value, "ko", markersize=5)
         ax.annotate(text, (k, value), xytext=(6, -2), textcoords="offset points", fontsize=8, va="top")
@@ -138,16 +143,8 @@ def plot_gradient_norms(
     Raises:
         ValueError: if there are no curves or a curve is not 1-d.
     """
-    if not norms:
-        raise ValueError("plot_gradient_norms: no curves; expected at least one label -> norms")
     fig, ax = _axes(ax, (7, 4))
-    for label, values in norms.items():
-        values = np.asarray(values, dtype=float)
-        if values.ndim != 1 or values.size == 0:
-            raise ValueError(f"plot_gradient_norms: curve {label!r} must be a non-empty 1-d array; "
-                             f"got shape {values.shape}")
-        back = values.size - 1 - np.arange(values.size)
-        ax.semilogy(back, _positive_or_nan(values), label=label)
+    _log_curves(ax, norms, "plot_gradient_norms", lambda n: n - 1 - np.arange(n))  # steps back
     ax.set_xlabel("steps back from the last step")
     ax.set_ylabel(ylabel)
     ax.legend(loc="best", fontsize=9)
@@ -172,15 +169,8 @@ def plot_learning_curves(
     Raises:
         ValueError: if there are no curves or a curve's two arrays differ in length.
     """
-    if not curves:
-        raise ValueError("plot_learning_curves: no curves; expected at least one label -> (sequences, accuracy)")
     fig, ax = _axes(ax, (7, 3.5))
-    for label, (seen, accuracy) in curves.items():
-        seen, accuracy = np.asarray(seen, dtype=float), np.asarray(accuracy, dtype=float)
-        if seen.shape != accuracy.shape or seen.ndim != 1:
-            raise ValueError(f"plot_learning_curves: curve {label!r} needs two 1-d arrays of the same length; "
-                             f"got shapes {seen.shape} and {accuracy.shape}")
-        ax.plot(seen, accuracy, "o-", markersize=3, label=label)
+    draw_curves(ax, curves, marker="o-", thin_runs=False, mean_width=1.5)
     if chance is not None:
         ax.axhline(chance, color="0.5", linestyle="--", linewidth=1, label="chance")
     ax.set_ylim(0, 1.05)

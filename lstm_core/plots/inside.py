@@ -1,20 +1,14 @@
-"""Figures of the gauntlet chapters (the paper's experiments): tasks as data, live runs, looks inside.
-
-Generic (any paper task):
+"""Figures of what a network does inside (compute: :mod:`lstm_core.analysis.inside`), and of live runs.
 
 - ``plot_live_run``: a live run's learning curve: per-sequence error (with its running mean)
   and the running fraction correct; or, for tasks judged on a test set, the wrong count per check;
 - ``plot_trace``: several per-step quantities of one sequence in stacked panels sharing the time
   axis, with chosen steps marked (e.g. the adding problem's marked pairs);
-- ``plot_run_probability``: P(k correct in a row) against the per-sequence error rate, with
-  chosen error rates marked (why a strict criterion like ST3 can take very long).
-
-Task-specific:
-
-- ``plot_adding_sequence``: one adding-problem sequence (values, markers, the target);
-- ``plot_reber_automaton``: the Reber grammar's automaton drawn from its transition table;
 - ``plot_reber_predictions``: a network's outputs at each step of one string beside the allowed set;
-- ``plot_branch_states``: one cell's state along T-branch and P-branch strings.
+- ``plot_branch_states``: one cell's state along T-branch and P-branch strings;
+- ``plot_gate_selectivity``: mean input gate y^in per block at the X/Y steps vs the filler steps;
+- ``plot_class_states``: per-class mean cell state s_c(t), one panel per cell;
+- ``plot_phase_separation``: how well the cell states separate the classes at each phase.
 
 Every function takes plain arrays (and optional axes) and returns the Figure, white background.
 """
@@ -27,45 +21,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
-from lstm_core.plots._figure import white as _white
-from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
+from lstm_core.analysis.inside import running_mean
+from lstm_core.plots._figure import COLORS, axes_list, new_axes, white as _white
 
-__all__ = [
-    "plot_live_run",
-    "plot_trace",
-    "plot_run_probability",
-    "plot_adding_sequence",
-    "plot_reber_automaton",
-    "plot_reber_predictions",
-    "plot_branch_states",
-]
-
-_COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink", "tab:gray", "tab:olive")
+__all__ = ["plot_live_run", "plot_trace", "plot_reber_predictions", "plot_branch_states",
+           "plot_gate_selectivity", "plot_class_states", "plot_phase_separation"]
 
 
-def _axes(axes: Optional[Sequence[Axes]], n: int, figsize: tuple[float, float], **kw) -> list[Axes]:
-    if axes is None:
-        _, created = plt.subplots(n, 1, figsize=figsize, layout="constrained", squeeze=False, **kw)
-        return list(created[:, 0])
-    axes = [axes] if isinstance(axes, Axes) else list(axes)
-    if len(axes) != n:
-        raise ValueError(f"expected {n} axes, got {len(axes)}")
-    return axes
-
-
-def _trailing_mean(x: np.ndarray, window: int) -> np.ndarray:
-    c = np.concatenate([[0.0], np.cumsum(x)])
-    i = np.arange(1, x.size + 1)
-    lo = np.maximum(0, i - window)
-    out = (c[i] - c[lo]) / (i - lo)
-    out[i < min(window, x.size)] = np.nan
-    return out
-
-
-# ======================================================================================
-# Generic
-# ======================================================================================
 def plot_live_run(errors: np.ndarray, correct: np.ndarray, *, window: int = 2000,
                   checks: Optional[np.ndarray] = None, check_size: int = 0,
                   criterion_at: Optional[int] = None, error_bound: Optional[float] = None,
@@ -87,12 +51,13 @@ def plot_live_run(errors: np.ndarray, correct: np.ndarray, *, window: int = 2000
     ok = np.asarray(correct, dtype=bool).reshape(-1)
     if e.size != ok.size or e.size == 0:
         raise ValueError(f"errors and correct must be non-empty and equally long; got {e.size} and {ok.size}")
-    ax_err, ax_ok = _axes(axes, 2, (8.0, 5.2), sharex=True)
+    ax_err, ax_ok = axes_list(axes, 2, (8.0, 5.2), vertical=True, sharex=True)
     n = np.arange(1, e.size + 1)
     stride = max(1, e.size // 4000)  # thin the scatter of single sequences
     ax_err.plot(n[::stride], np.maximum(e[::stride], 1e-6), ".", ms=1.5, color="0.65", label="one sequence")
     w = min(window, e.size)
-    ax_err.plot(n, _trailing_mean(e, w), color="tab:blue", lw=1.6, label=f"mean of the last {w}")
+    ax_err.plot(n, running_mean(e, max(1, min(w, e.size)), full_only=True), color="tab:blue", lw=1.6,
+                label=f"mean of the last {w}")
     if error_bound is not None:
         ax_err.axhline(error_bound, color="tab:red", ls="--", lw=1, label=f"correct below {error_bound:g}")
     if mean_error_bound is not None:
@@ -106,7 +71,7 @@ def plot_live_run(errors: np.ndarray, correct: np.ndarray, *, window: int = 2000
         ax_ok.set_ylabel(f"wrong of {check_size}" if check_size else "wrong in check set")
         ax_ok.set_ylim(bottom=-0.02 * max(1, c[:, 1].max()))
     else:
-        ax_ok.plot(n, _trailing_mean(ok.astype(np.float64), w), color="tab:green", lw=1.6)
+        ax_ok.plot(n, running_mean(ok, max(1, min(w, ok.size)), full_only=True), color="tab:green", lw=1.6)
         ax_ok.set_ylabel(f"fraction correct\n(last {w})")
         ax_ok.set_ylim(-0.02, 1.02)
     for ax in (ax_err, ax_ok):
@@ -137,14 +102,14 @@ def plot_trace(panels: Mapping[str, np.ndarray], *, marks: Optional[Sequence[int
     lengths = {v.shape[0] for v in arrays.values()}
     if len(lengths) != 1:
         raise ValueError(f"every panel must have the same number of steps; got {sorted(lengths)}")
-    axs = _axes(axes, len(arrays), (8.0, 1.6 * len(arrays) + 0.6), sharex=True)
+    axs = axes_list(axes, len(arrays), (8.0, 1.6 * len(arrays) + 0.6), vertical=True, sharex=True)
     t = np.arange(lengths.pop())
     marks = [] if marks is None else [int(m) for m in np.asarray(marks).reshape(-1)]
     for i, (ax, (name, v)) in enumerate(zip(axs, arrays.items())):
         v2 = v.reshape(v.shape[0], -1)
         names = list((labels or {}).get(name, []))
         for k in range(v2.shape[1]):
-            ax.plot(t, v2[:, k], color=_COLORS[k % len(_COLORS)], lw=1.3,
+            ax.plot(t, v2[:, k], color=COLORS[k % len(COLORS)], lw=1.3,
                     label=names[k] if k < len(names) else None)
         for m in marks:
             ax.axvspan(m - 0.5, m + 0.5, color="tab:red", alpha=0.15, lw=0)
@@ -156,120 +121,6 @@ def plot_trace(panels: Mapping[str, np.ndarray], *, marks: Optional[Sequence[int
     if title:
         axs[0].set_title(title)
     return _white(axs[0].figure)
-
-
-def plot_run_probability(rates: Mapping[str, float], k: int = 2000, *, ax: Optional[Axes] = None) -> Figure:
-    """P(k correct in a row) = (1 - e)^k against the per-sequence error rate e, chosen rates marked."""
-    if k < 1:
-        raise ValueError(f"k must be a positive int; got {k!r}")
-    (ax,) = _axes(ax, 1, (7.0, 3.6))
-    e = np.logspace(-5, -1, 400)
-    ax.plot(e, (1 - e) ** k, color="0.3", lw=1.6)
-    for i, (name, rate) in enumerate(rates.items()):
-        p = (1 - rate) ** k
-        ax.plot([rate], [p], "o", color=_COLORS[i % len(_COLORS)], label=f"{name}: e = {rate:.2g}, P = {p:.2g}")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_ylim(1e-12, 2)
-    ax.set_xlabel("per-sequence error rate e")
-    ax.set_ylabel(f"P({k} correct in a row)")
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8, loc="lower left")
-    return _white(ax.figure)
-
-
-# ======================================================================================
-# The adding problem
-# ======================================================================================
-def plot_adding_sequence(values: np.ndarray, markers: np.ndarray, target: float, *,
-                         ax: Optional[Axes] = None) -> Figure:
-    """One adding-problem sequence: its values (bars), markers (1: coloured, -1: grey) and target."""
-    v = np.asarray(values, dtype=np.float64).reshape(-1)
-    m = np.asarray(markers, dtype=np.float64).reshape(-1)
-    if v.shape != m.shape:
-        raise ValueError(f"values and markers must have the same length; got {v.size} and {m.size}")
-    (ax,) = _axes(ax, 1, (8.5, 3.2))
-    t = np.arange(v.size)
-    colors = np.where(m == 1.0, "tab:red", np.where(m == -1.0, "0.35", "0.75"))
-    ax.bar(t, v, color=colors, width=0.8)
-    for s in np.flatnonzero(m == 1.0):
-        ax.annotate(f"X = {v[s]:+.2f}", (s, v[s]), xytext=(0, 8 if v[s] >= 0 else -14),
-                    textcoords="offset points", ha="center", fontsize=8, color="tab:red")
-    for s in np.flatnonzero(m == -1.0):
-        ax.text(s, -1.15, "−1", ha="center", fontsize=7, color="0.35")
-    ax.axhline(0, color="k", lw=0.6)
-    ax.set_ylim(-1.3, 1.3)
-    ax.set_xlabel("time step (red: marker 1, dark grey: marker −1, light: marker 0)")
-    ax.set_ylabel("value")
-    ax.set_title(f"{v.size} steps; target at the last step = 0.5 + (X1 + X2)/4 = {target:.3f}")
-    return _white(ax.figure)
-
-
-# ======================================================================================
-# The Reber grammar
-# ======================================================================================
-#: Where each state of the Reber automaton is drawn (the classic left-to-right picture).
-_REBER_POS = {0: (0.0, 0.0), 1: (1.2, 0.0), 2: (2.4, 1.0), 3: (2.4, -1.0), 4: (3.9, 1.0), 5: (3.9, -1.0),
-              6: (5.1, 0.0), None: (6.3, 0.0)}
-
-
-def plot_reber_automaton(transitions: Mapping[int, Sequence[tuple[str, Optional[int]]]], *,
-                         highlight: str = "", ax: Optional[Axes] = None) -> Figure:
-    """The Reber automaton: states as circles, one arrow per transition labelled with its symbol.
-
-    ``transitions`` is ``lstm_core.tasks.reber.TRANSITIONS`` (state -> ((symbol, next state), ...),
-    next state None = the end). ``highlight`` is a string whose path is drawn in red.
-    """
-    missing = {s for s, moves in transitions.items() for _, s2 in moves} | set(transitions)
-    missing -= set(_REBER_POS)
-    if missing:
-        raise ValueError(f"no drawing position for states {sorted(missing, key=str)}; this draws the Reber automaton")
-    (ax,) = _axes(ax, 1, (8.0, 3.6))
-    path: set[tuple[int, Optional[int], str]] = set()
-    state: Optional[int] = 0
-    for ch in highlight:
-        moves = dict(transitions.get(state, ())) if state is not None else {}
-        if ch not in moves:
-            raise ValueError(f"{highlight!r} is not a path of this automaton (stuck at {ch!r})")
-        path.add((state, moves[ch], ch))
-        state = moves[ch]
-    r = 0.28
-    for s, (x, y) in _REBER_POS.items():
-        final = s is None
-        ax.add_patch(Circle((x, y), r, fc="white" if not final else "0.9", ec="k", lw=1.3 if not final else 0.8))
-        ax.text(x, y, "end" if final else str(s), ha="center", va="center", fontsize=10 if not final else 8)
-    for s, moves in transitions.items():
-        for symbol, s2 in moves:
-            on = (s, s2, symbol) in path
-            color, lw = ("tab:red", 2.2) if on else ("0.25", 1.2)
-            (x1, y1), (x2, y2) = _REBER_POS[s], _REBER_POS[s2]
-            if s == s2:  # self-loop above (state 2) or below (state 3)
-                sign = 1 if y1 >= 0 else -1
-                arrow = FancyArrowPatch((x1 - 0.15, y1 + sign * r), (x1 + 0.15, y1 + sign * r),
-                                        connectionstyle=f"arc3,rad={-1.8 * sign}", arrowstyle="-|>",
-                                        mutation_scale=12, color=color, lw=lw)
-                ax.add_patch(arrow)
-                ax.text(x1, y1 + sign * (r + 0.42), symbol, ha="center", va="center", fontsize=11,
-                        color=color, fontweight="bold")
-                continue
-            d = np.array([x2 - x1, y2 - y1])
-            u = d / np.linalg.norm(d)
-            a, b = np.array([x1, y1]) + r * u, np.array([x2, y2]) - r * u
-            ax.add_patch(FancyArrowPatch(tuple(a), tuple(b), arrowstyle="-|>", mutation_scale=12, color=color,
-                                         lw=lw, shrinkA=0, shrinkB=0))
-            mid = (a + b) / 2 + 0.16 * np.array([-u[1], u[0]])
-            ax.text(mid[0], mid[1], symbol, ha="center", va="center", fontsize=11, color=color, fontweight="bold")
-    ax.set_xlim(-0.5, 6.8)
-    ax.set_ylim(-1.9, 1.9)
-    ax.set_aspect("equal")
-    ax.set_xlabel("states of the Reber automaton; each arrow emits its symbol" +
-                  (f"   (red: the path of {highlight})" if highlight else ""))
-    ax.set_ylabel("the Reber grammar")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    return _white(ax.figure)
 
 
 def plot_reber_predictions(outputs: np.ndarray, allowed: np.ndarray, string: str, symbols: str = "BTPSXVE", *,
@@ -288,7 +139,7 @@ def plot_reber_predictions(outputs: np.ndarray, allowed: np.ndarray, string: str
     if out.ndim != 2 or out.shape != alw.shape or out.shape[1] != len(symbols) or len(string) != out.shape[0] + 1:
         raise ValueError(f"outputs and allowed must be (L, {len(symbols)}) with L = len(string) - 1; "
                          f"got {out.shape}, {alw.shape} and a string of {len(string)}")
-    (ax,) = _axes(ax, 1, (min(14.0, max(4.5, 0.45 * out.shape[0] + 2.0)), 3.8))
+    (ax,) = axes_list(ax, 1, (min(14.0, max(4.5, 0.45 * out.shape[0] + 2.0)), 3.8))
     im = ax.imshow(out.T, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto", origin="upper")
     L = out.shape[0]
     for t in range(L):
@@ -321,7 +172,7 @@ def plot_branch_states(states_t: Sequence[np.ndarray], states_p: Sequence[np.nda
     """
     if len(states_t) == 0 or len(states_p) == 0:
         raise ValueError("need at least one string of each branch")
-    (ax,) = _axes(ax, 1, (7.5, 3.4))
+    (ax,) = axes_list(ax, 1, (7.5, 3.4), vertical=True)
     for states, color, name in ((states_t, "tab:blue", "T branch (second symbol T)"),
                                 (states_p, "tab:orange", "P branch (second symbol P)")):
         for i, s in enumerate(states):
@@ -333,4 +184,110 @@ def plot_branch_states(states_t: Sequence[np.ndarray], states_p: Sequence[np.nda
     ax.set_ylabel(f"$s_c$ of cell {cell}")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="best")
+    return _white(ax.figure)
+
+
+def plot_gate_selectivity(at_relevant: Mapping[str, np.ndarray], at_filler: Mapping[str, np.ndarray], *,
+                          ax: Optional[Axes] = None) -> Figure:
+    """Mean input gate y^in_j per block j at the X/Y steps and at the filler steps.
+
+    Args:
+        at_relevant: network name -> (B,) mean y^in at the X/Y steps.
+        at_filler: network name -> (B,) mean y^in at the filler steps (same names).
+    """
+    if not at_relevant or set(at_relevant) != set(at_filler):
+        raise ValueError("at_relevant and at_filler must name the same, non-empty set of networks")
+    ax = new_axes(ax, (7.0, 3.4))[1]
+    groups = []
+    for name in at_relevant:
+        rel = np.asarray(at_relevant[name], dtype=np.float64).reshape(-1)
+        fil = np.asarray(at_filler[name], dtype=np.float64).reshape(-1)
+        if rel.shape != fil.shape:
+            raise ValueError(f"{name}: one value per block in both; got {rel.size} and {fil.size}")
+        for j in range(rel.size):
+            groups.append((f"{name}\nblock {j + 1}", rel[j], fil[j]))
+    x = np.arange(len(groups))
+    ax.bar(x - 0.2, [g[1] for g in groups], 0.4, color="tab:red", label="at X/Y steps")
+    ax.bar(x + 0.2, [g[2] for g in groups], 0.4, color="0.6", label="at filler steps (a–d)")
+    for xi, (_, rel, fil) in zip(x, groups):
+        ax.text(xi - 0.2, rel + 0.02, f"{rel:.2f}", ha="center", fontsize=7)
+        ax.text(xi + 0.2, fil + 0.02, f"{fil:.2f}", ha="center", fontsize=7)
+    ax.set_xticks(x)
+    ax.set_xticklabels([g[0] for g in groups], fontsize=8)
+    ax.set_ylim(0, 1.08)
+    ax.set_ylabel("mean input gate $y^{in}$")
+    ax.set_xlabel("network and memory-cell block")
+    ax.legend(fontsize=8, loc="upper right")
+    ax.grid(alpha=0.3, axis="y")
+    return _white(ax.figure)
+
+
+def plot_class_states(traces: np.ndarray, class_names: Sequence[str], *,
+                      position_ranges: Sequence[tuple[int, int]] = (), title: str = "") -> Figure:
+    """Per-class mean cell state over time, one panel per cell.
+
+    Args:
+        traces: (K, T, C) mean s_c(t) of each of K classes (NaN where undefined).
+        class_names: K names (Q, R, S, U, ...).
+        position_ranges: 1-based (low, high) step ranges where the X/Y symbols fall (shaded).
+    """
+    tr = np.asarray(traces, dtype=np.float64)
+    if tr.ndim != 3 or tr.shape[0] != len(class_names):
+        raise ValueError(f"traces must be (K, T, C) with one name per class; got {tr.shape} and "
+                         f"{len(class_names)} names")
+    K, T, C = tr.shape
+    ncols = min(C, 2)
+    nrows = int(np.ceil(C / ncols))
+    fig, axs = plt.subplots(nrows, ncols, figsize=(9.0, 2.3 * nrows + 0.5), layout="constrained",
+                            squeeze=False, sharex=True)
+    t = np.arange(1, T + 1)
+    for c in range(nrows * ncols):
+        ax = axs.flat[c]
+        if c >= C:
+            ax.set_visible(False)
+            continue
+        for lo, hi in position_ranges:
+            ax.axvspan(lo - 0.5, hi + 0.5, color="0.9", lw=0)
+        for k in range(K):
+            ax.plot(t, tr[k, :, c], color=COLORS[k % len(COLORS)], lw=1.4, label=class_names[k])
+        ax.set_ylabel(f"$s_c$, cell {c + 1}")
+        ax.grid(alpha=0.3)
+        if c >= C - ncols:
+            ax.set_xlabel("time step t (shaded: where X/Y can fall)")
+    axs.flat[0].legend(fontsize=8, ncol=K, loc="best", title="class", title_fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return _white(fig)
+
+
+def plot_phase_separation(phases: Sequence[str], accuracy: Mapping[str, np.ndarray], chance: float, *,
+                          ax: Optional[Axes] = None) -> Figure:
+    """Held-out class accuracy of the cell states at each phase, one bar group per phase.
+
+    Args:
+        phases: phase names (x axis).
+        accuracy: network name -> (phases,) accuracy.
+        chance: accuracy of guessing (a dashed line).
+    """
+    if not accuracy:
+        raise ValueError("accuracy must name at least one network")
+    ax = new_axes(ax, (8.0, 3.4))[1]
+    x = np.arange(len(phases))
+    width = 0.8 / len(accuracy)
+    for i, (name, acc) in enumerate(accuracy.items()):
+        a = np.asarray(acc, dtype=np.float64).reshape(-1)
+        if a.size != len(phases):
+            raise ValueError(f"{name}: one accuracy per phase ({len(phases)}); got {a.size}")
+        xs = x - 0.4 + width * (i + 0.5)
+        ax.bar(xs, a, width, color=COLORS[i % len(COLORS)], label=name)
+        for xi, ai in zip(xs, a):
+            ax.text(xi, ai + 0.015, f"{ai:.2f}", ha="center", fontsize=7)
+    ax.axhline(chance, color="k", ls="--", lw=1, label=f"chance ({chance:.2f})")
+    ax.set_xticks(x)
+    ax.set_xticklabels(phases, fontsize=8)
+    ax.set_ylim(0, 1.1)
+    ax.set_ylabel("class accuracy from $s_c$\n(nearest centroid, held out)")
+    ax.set_xlabel("where in the sequence the cell states are read")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.grid(alpha=0.3, axis="y")
     return _white(ax.figure)

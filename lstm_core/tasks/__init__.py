@@ -40,31 +40,10 @@ from lstm_core.tasks import adding, long_lag, multiplication, noise_signal, rebe
 from lstm_core.tasks.base import SequenceBatch, last_step_outputs, last_step_targets, pad_sequences
 from lstm_core.tasks.stopping import RecentWindow, StoppingRule, SuccessiveCorrect, TestSetRule, st3
 
-__all__ = [
-    "Choice",
-    "CHOICES",
-    "TASKS",
-    "DEFAULT_CONFIGS",
-    "get_task",
-    "paper_config",
-    "paper_config_names",
-    "SequenceBatch",
-    "StoppingRule",
-    "SuccessiveCorrect",
-    "RecentWindow",
-    "TestSetRule",
-    "st3",
-    "last_step_outputs",
-    "last_step_targets",
-    "pad_sequences",
-    "adding",
-    "long_lag",
-    "multiplication",
-    "noise_signal",
-    "reber",
-    "temporal_order",
-    "recall",
-]
+__all__ = ["Choice", "CHOICES", "TASKS", "DEFAULT_CONFIGS", "get_task", "paper_config",
+           "paper_config_names", "SequenceBatch", "StoppingRule", "SuccessiveCorrect", "RecentWindow",
+           "TestSetRule", "st3", "last_step_outputs", "last_step_targets", "pad_sequences", "adding",
+           "long_lag", "multiplication", "noise_signal", "reber", "temporal_order", "recall"]
 
 #: Experiment name -> module.
 TASKS: dict[str, ModuleType] = {

@@ -34,23 +34,9 @@ from lstm_core.tasks.base import (
 )
 from lstm_core.tasks.stopping import RecentWindow, st3
 
-__all__ = [
-    "N_INPUTS",
-    "N_OUTPUTS",
-    "LEARNING_RATE",
-    "FIRST_MARK_WINDOW",
-    "ERROR_BOUND",
-    "STOP_MEAN_ERROR",
-    "RECENT_WINDOW",
-    "FINAL_TEST_SIZE",
-    "AddingConfig",
-    "PAPER_CONFIGS",
-    "sample_marked_pairs",
-    "generate",
-    "sequence_correct",
-    "sequence_error",
-    "stopping_rule",
-]
+__all__ = ["N_INPUTS", "N_OUTPUTS", "LEARNING_RATE", "FIRST_MARK_WINDOW", "ERROR_BOUND", "STOP_MEAN_ERROR",
+           "RECENT_WINDOW", "FINAL_TEST_SIZE", "AddingConfig", "PAPER_CONFIGS", "sample_marked_pairs",
+           "generate", "sequence_correct", "sequence_error", "stopping_rule"]
 
 N_INPUTS = 2  # value, marker
 N_OUTPUTS = 1

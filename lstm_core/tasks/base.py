@@ -34,28 +34,10 @@ import numpy as np
 
 from lstm_core import validation as validate
 
-__all__ = [
-    "SeedLike",
-    "ERROR_KINDS",
-    "SequenceBatch",
-    "make_rng",
-    "check_n",
-    "one_hot",
-    "end_mask",
-    "step_mask",
-    "pad_sequences",
-    "concat_batches",
-    "stack_trial_batches",
-    "to_numpy",
-    "check_outputs",
-    "last_step_outputs",
-    "last_step_targets",
-    "last_step_error",
-    "reduce_error",
-    "TaskConfig",
-    "check_config",
-    "check_task",
-]
+__all__ = ["SeedLike", "ERROR_KINDS", "SequenceBatch", "make_rng", "check_n", "one_hot", "end_mask",
+           "step_mask", "pad_sequences", "concat_batches", "stack_trial_batches", "to_numpy",
+           "check_outputs", "last_step_outputs", "last_step_targets", "last_step_error", "reduce_error",
+           "TaskConfig", "check_config", "check_task"]
 
 SeedLike = Union[int, np.random.Generator]
 

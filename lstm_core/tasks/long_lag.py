@@ -41,22 +41,9 @@ from lstm_core.tasks.base import (
 )
 from lstm_core.tasks.stopping import SuccessiveCorrect
 
-__all__ = [
-    "MAX_SEQUENCES",
-    "SUCCESS_WINDOW",
-    "LEARNING_RATES",
-    "ERROR_BOUNDS",
-    "CLASS_NAMES",
-    "Task2aConfig",
-    "Task2bConfig",
-    "Task2cConfig",
-    "PAPER_CONFIGS",
-    "symbol_names",
-    "generate",
-    "sequence_correct",
-    "sequence_error",
-    "stopping_rule",
-]
+__all__ = ["MAX_SEQUENCES", "SUCCESS_WINDOW", "LEARNING_RATES", "ERROR_BOUNDS", "CLASS_NAMES",
+           "Task2aConfig", "Task2bConfig", "Task2cConfig", "PAPER_CONFIGS", "symbol_names", "generate",
+           "sequence_correct", "sequence_error", "stopping_rule"]
 
 MAX_SEQUENCES = 5_000_000  # training is stopped after this many sequences (Exp. 2)
 SUCCESS_WINDOW = 10_000  # successive sequences that must all be correct

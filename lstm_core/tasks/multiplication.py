@@ -28,20 +28,9 @@ from lstm_core.tasks.base import (
 )
 from lstm_core.tasks.stopping import RecentWindow
 
-__all__ = [
-    "N_INPUTS",
-    "N_OUTPUTS",
-    "LEARNING_RATE",
-    "ERROR_BOUND",
-    "RECENT_WINDOW",
-    "FINAL_TEST_SIZE",
-    "MultiplicationConfig",
-    "PAPER_CONFIGS",
-    "generate",
-    "sequence_correct",
-    "sequence_error",
-    "stopping_rule",
-]
+__all__ = ["N_INPUTS", "N_OUTPUTS", "LEARNING_RATE", "ERROR_BOUND", "RECENT_WINDOW", "FINAL_TEST_SIZE",
+           "MultiplicationConfig", "PAPER_CONFIGS", "generate", "sequence_correct", "sequence_error",
+           "stopping_rule"]
 
 LEARNING_RATE = 0.1
 

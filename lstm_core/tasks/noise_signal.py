@@ -42,21 +42,9 @@ from lstm_core.tasks.base import (
 )
 from lstm_core.tasks.stopping import TestSetRule
 
-__all__ = [
-    "VARIANTS",
-    "N_INPUTS",
-    "N_OUTPUTS",
-    "LEARNING_RATES",
-    "TEST_SET_SIZE",
-    "FINAL_TEST_SIZE",
-    "CLASS_NAMES",
-    "TwoSequenceConfig",
-    "PAPER_CONFIGS",
-    "generate",
-    "sequence_correct",
-    "sequence_error",
-    "stopping_rule",
-]
+__all__ = ["VARIANTS", "N_INPUTS", "N_OUTPUTS", "LEARNING_RATES", "TEST_SET_SIZE", "FINAL_TEST_SIZE",
+           "CLASS_NAMES", "TwoSequenceConfig", "PAPER_CONFIGS", "generate", "sequence_correct",
+           "sequence_error", "stopping_rule"]
 
 VARIANTS = ("3a", "3b", "3c")
 N_INPUTS = 1  # one input line carries signal and noise

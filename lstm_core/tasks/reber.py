@@ -45,30 +45,11 @@ from lstm_core.tasks.base import (
 )
 from lstm_core.tasks.stopping import TestSetRule
 
-__all__ = [
-    "SYMBOLS",
-    "N_INPUTS",
-    "N_OUTPUTS",
-    "TRANSITIONS",
-    "LEARNING_RATES",
-    "TRAIN_SET_SIZE",
-    "TEST_SET_SIZE",
-    "SHORTEST_EMBEDDED",
-    "ReberConfig",
-    "PAPER_CONFIGS",
-    "is_grammatical",
-    "is_embedded_reber",
-    "allowed_next_symbols",
-    "sample_strings",
-    "encode_strings",
-    "generate",
-    "make_reber_sets",
-    "step_correct",
-    "sequence_correct",
-    "sequence_error",
-    "all_correct",
-    "stopping_rule",
-]
+__all__ = ["SYMBOLS", "N_INPUTS", "N_OUTPUTS", "TRANSITIONS", "LEARNING_RATES", "TRAIN_SET_SIZE",
+           "TEST_SET_SIZE", "SHORTEST_EMBEDDED", "ReberConfig", "PAPER_CONFIGS", "is_grammatical",
+           "is_embedded_reber", "allowed_next_symbols", "sample_strings", "encode_strings", "generate",
+           "make_reber_sets", "step_correct", "sequence_correct", "sequence_error", "all_correct",
+           "stopping_rule"]
 
 SYMBOLS = "BTPSXVE"  # unit order of the local code: B, T, P, S, X, V, E
 N_INPUTS = 7  # one input unit per symbol

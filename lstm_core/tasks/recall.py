@@ -33,20 +33,9 @@ from lstm_core.tasks.base import (
 )
 from lstm_core.tasks.stopping import RecentWindow
 
-__all__ = [
-    "N_INPUTS",
-    "N_OUTPUTS",
-    "ERROR_BOUND",
-    "CHANCE_ACCURACY",
-    "STOP_WINDOW",
-    "STOP_MAX_WRONG",
-    "TEST_SET_SIZE",
-    "RecallConfig",
-    "generate",
-    "sequence_correct",
-    "sequence_error",
-    "stopping_rule",
-]
+__all__ = ["N_INPUTS", "N_OUTPUTS", "ERROR_BOUND", "CHANCE_ACCURACY", "STOP_WINDOW", "STOP_MAX_WRONG",
+           "TEST_SET_SIZE", "RecallConfig", "generate", "sequence_correct", "sequence_error",
+           "stopping_rule"]
 
 N_INPUTS = 2  # value (a sign), marker (1.0 at the cue)
 N_OUTPUTS = 1

@@ -36,23 +36,9 @@ from lstm_core.tasks.base import (
 )
 from lstm_core.tasks.stopping import RecentWindow, st3
 
-__all__ = [
-    "SYMBOLS",
-    "N_INPUTS",
-    "CLASS_NAMES",
-    "LEARNING_RATES",
-    "ERROR_BOUND",
-    "STOP_MEAN_ERROR",
-    "RECENT_WINDOW",
-    "FINAL_TEST_SIZE",
-    "TemporalOrderConfig",
-    "PAPER_CONFIGS",
-    "class_of",
-    "generate",
-    "sequence_correct",
-    "sequence_error",
-    "stopping_rule",
-]
+__all__ = ["SYMBOLS", "N_INPUTS", "CLASS_NAMES", "LEARNING_RATES", "ERROR_BOUND", "STOP_MEAN_ERROR",
+           "RECENT_WINDOW", "FINAL_TEST_SIZE", "TemporalOrderConfig", "PAPER_CONFIGS", "class_of",
+           "generate", "sequence_correct", "sequence_error", "stopping_rule"]
 
 SYMBOLS = ("E", "B", "a", "b", "c", "d", "X", "Y")  # input unit order
 N_INPUTS = 8
