@@ -2,13 +2,21 @@
 
 Hochreiter & Schmidhuber (1997), *Long Short-Term Memory*, Neural Computation 9(8):1735-1780.
 
-Modules (one idea each):
-    activations  the paper's squashers f, g, h (and the 2a/2b exceptions)
-    cells        one step of the 1997 memory-cell layer (CEC, shared gates, the scissors), a tanh RNN cell
-    networks     sequence models with one interface: LSTM1997 and the baselines; the paper's networks by name
-    gradients    error flow through time and depth
-    paper        the paper's tables as data
-    tasks        the paper's experiments: generators, criteria, stopping rules
+The package, one folder per idea (each folder's docstring lists its modules):
+
+    model/       the paper's squashers f, g, h; the 1997 memory-cell block (the scissors one switch);
+                 LSTM1997 and the paper's networks by name; the baselines (tanh RNN, nn.LSTM, nn.GRU,
+                 a small Transformer) behind one sequence interface
+    tasks/       the paper's experiments: generators, criteria, stopping rules
+    training/    the readable training loop, the one online driver of the paper's protocol, the
+                 fast engines behind one interface, thread settings
+    analysis/    what the chapters measure: gradients, carousel, gates, scissors, sweeps, inside,
+                 samples, criteria, compare
+    plots/       the figures of each analysis topic (same module names)
+    dashboards/  the ipywidgets panels of each topic (same module names)
+    reproduction/ the paper's tables as data, our rows, their runs, results and tables; the command line
+    check/       the exercises' checks: an engine (time limits, stubs) and checks grouped by topic
+    validation   one rule per kind of value (sizes, rates, switches, shapes), used everywhere
 
 Importing the package changes no global setting. Every model in this course is tiny (tens to
 thousands of weights), and torch's intra-op threads then cost far more than they save (on a
@@ -21,9 +29,10 @@ import os as _os
 
 from lstm_core.model.cells import CellStep, LSTM1997Cell, VanillaRNNCell, step_from_preactivations
 from lstm_core.model.networks import (
-    PAPER_NETWORKS, LSTM1997, LSTM1997Config, SequenceModel, SequenceTrace, TinyTransformer, TorchGRU,
-    TorchLSTM, VanillaRNN, count_parameters, paper_network, paper_spec,
+    PAPER_NETWORKS, LSTM1997, LSTM1997Config, SequenceModel, SequenceTrace, count_parameters, paper_network,
+    paper_spec,
 )
+from lstm_core.model.baselines import TinyTransformer, TorchGRU, TorchLSTM, VanillaRNN
 
 __version__ = "0.1.0"
 

@@ -29,7 +29,8 @@ import torch
 from lstm_core import validation as validate
 from lstm_core.model import activations
 from lstm_core.model.cells import CellStep, step_from_preactivations
-from lstm_core.model.networks import LSTM1997, TorchLSTM
+from lstm_core.model.networks import LSTM1997
+from lstm_core.model.baselines import TorchLSTM
 from lstm_core.analysis.gradients import last_step_loss
 
 __all__ = ["CarouselSignal", "carousel_signal", "CarouselGradients", "carousel_gradients",

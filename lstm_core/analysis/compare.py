@@ -42,10 +42,8 @@ from torch import nn
 
 from lstm_core import validation as validate
 from lstm_core.analysis.gradients import state_gradient_norms
-from lstm_core.model.networks import (
-    LSTM1997, LSTM1997Config, SequenceModel, TinyTransformer, TorchGRU, TorchLSTM, VanillaRNN,
-    count_parameters,
-)
+from lstm_core.model.networks import LSTM1997, LSTM1997Config, SequenceModel, count_parameters
+from lstm_core.model.baselines import TinyTransformer, TorchGRU, TorchLSTM, VanillaRNN
 from lstm_core.training.loop import TrainConfig, fit, predict, resolve_task
 from lstm_core.training.threads import use_threads
 

@@ -180,6 +180,7 @@ def cut_edges_per_step(model: LSTM1997) -> dict[str, int]:
 
 
 def _check_lstm(model: Any, what: str) -> LSTM1997:
+    """``model`` if it is the 1997 network (the scissors are its switch); else an error naming ``what``."""
     return validate.instance("model", model, LSTM1997, needed_by=what)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from lstm_core.dashboards.controls import float_slider, int_slider, printing_errors
 from lstm_core.analysis.gradients import product_chain
-from lstm_core.model.networks import VanillaRNN
+from lstm_core.model.baselines import VanillaRNN
 from lstm_core.plots.gradients import gradient_regime, plot_factor_power, plot_learning_curves
 from lstm_core.tasks import recall
 from lstm_core.training.loop import History, TrainConfig, fit, predict

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from lstm_core.dashboards.controls import float_slider
-from lstm_core.model.networks import VanillaRNN
+from lstm_core.model.baselines import VanillaRNN
 from lstm_core.plots.rnn import plot_hidden_states, plot_state_paths
 from lstm_core.tasks.base import one_hot
 

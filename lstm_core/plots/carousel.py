@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from lstm_core import validation as validate
 from lstm_core.plots._figure import COLORS, axes_list, white as _white
 
 __all__ = ["plot_carousel", "plot_gradient_highway", "plot_error_on_carousel", "plot_squashers",
@@ -59,8 +60,7 @@ def plot_carousel(
     if not (steps.shape == rnn.shape == lstm.shape) or steps.ndim != 1 or steps.size == 0:
         raise ValueError(f"plot_carousel: steps, rnn and lstm must be 1-d of one length; got shapes "
                          f"{steps.shape}, {rnn.shape}, {lstm.shape}")
-    if not floor > 0:
-        raise ValueError(f"plot_carousel: floor must be positive, got {floor!r}")
+    floor = validate.positive_real("floor", floor, example="1e-6")
     if ax is None:
         fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
     fig = _white(ax.figure)

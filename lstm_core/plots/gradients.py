@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from lstm_core import validation as validate
 from lstm_core.plots._figure import draw_curves, new_axes as _axes
 
 __all__ = ["REGIMES", "gradient_regime", "plot_powers", "plot_factor_power", "plot_gradient_norms",
@@ -39,11 +40,8 @@ def gradient_regime(factor: float, tolerance: float = 1e-9) -> str:
     Raises:
         ValueError: if ``factor`` is not finite or ``tolerance`` is negative.
     """
-    if not np.isfinite(factor):
-        raise ValueError(f"gradient_regime: factor must be a finite number; got {factor!r}")
-    if not tolerance >= 0:
-        raise ValueError(f"gradient_regime: tolerance must be >= 0; got {tolerance!r}")
-    size = abs(float(factor))
+    size = abs(validate.real("factor", factor))
+    tolerance = validate.nonneg_real("tolerance", tolerance, example="1e-9")
     if size < 1.0 - tolerance:
         return "vanishing"
     if size > 1.0 + tolerance:

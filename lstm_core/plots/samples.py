@@ -151,7 +151,7 @@ def plot_adding_sequence(values: np.ndarray, markers: np.ndarray, target: float,
 
 
 def plot_task_sample(sample: Any, *, ax: Optional[Axes] = None) -> Figure:
-    """Draw a :class:`lstm_core.analysis.probes.TaskSample` with the plot that fits its ``kind``."""
+    """Draw a :class:`lstm_core.analysis.samples.TaskSample` with the plot that fits its ``kind``."""
     title = f"{sample.experiment}: {sample.note}" if sample.note else sample.experiment
     if sample.kind == "symbols":
         return plot_symbol_rows([list(sample.tokens)], [list(sample.highlight)], targets=[sample.target],
