@@ -49,6 +49,9 @@ def test_best_reading_is_named_once_ablations_exist():
     assert V.verdict_for(get_row("T9-6a"), _result(20, 20, 30_000), _ablations("T9-6a", step=(1, 20, 1))).detail == ""
     v = V.verdict_for(get_row("T3-2c-q100-p100"), _result(0, 3, None), abl)
     assert v.detail.startswith("reduced run: 3 of 20 trials; best reading: igb-neg")
+    none = _ablations("T3-2c-q100-p100", literal=(0, 20, None), step=(0, 20, None), **{"igb-neg": (0, 20, None)})
+    assert V.verdict_for(get_row("T3-2c-q100-p100"), _result(0, 20, None), none).detail == \
+        "no reading tried solves a trial: igb-neg, step"
     # only the literal reading measured: nothing to name
     assert V.verdict_for(get_row("T3-2c-q100-p100"), _result(0, 20, None),
                          _ablations("T3-2c-q100-p100", literal=(0, 20, None))).detail == ""

@@ -8,7 +8,8 @@ The rule (:func:`verdict_for`), for a row of the paper's network:
 - **slower than the paper**: the trials and success as above, the mean above 1.5 times the paper's;
 - **not reproduced**: otherwise. A run with fewer trials than the paper's says
   "(reduced run: k of n trials)"; once ablations (:mod:`lstm_core.reproduction.ablation`) exist
-  for the row, the line names the best reading measured: "(best reading: NAME, solved/trials)".
+  for the row, the line names the best reading measured: "(best reading: NAME, solved/trials)",
+  or "(no reading tried solves a trial: NAMES)".
 
 Where the paper prints no success rate (Tables 2c-9 report means over all their trials and no
 failures), its rate is taken as 100 % (``unstated_success``). Baseline rows (the vanilla RNN)
@@ -117,6 +118,9 @@ def verdict_for(row: Row, result: Optional[dict[str, Any]], ablations: Optional[
             reading = f"best reading: {best[0]}, {bs['solved']}/{bs['trials']}"
             if bs["sequences_mean"] is not None:
                 reading += f", mean {bs['sequences_mean']:,.0f}"
+            if bs["solved"] == 0:
+                tried = sorted(n for n in ablations["rows"][row.key] if n != LITERAL)
+                reading = f"no reading tried solves a trial: {', '.join(tried)}"
             detail = f"{detail}; {reading}" if detail else reading
     return Verdict(row.key, verdict, detail, solved, trials, mean, paper_rate, paper_mean, paper_trials)
 
