@@ -36,7 +36,7 @@ from .networks import (
     paper_spec,
 )
 
-__version__ = "0.1.0"
+from ._version import __version__  # the one place the version is written
 
 __all__ = [
     "CellStep", "LSTM1997Cell", "VanillaRNNCell", "step_from_preactivations",
