@@ -104,3 +104,17 @@ def test_binder_installs_cpu_torch_and_the_same_pins():
     assert binder_pins == runtime
     assert "pip install --no-deps -e ." in (ROOT / "binder" / "postBuild").read_text()
     assert (ROOT / "binder" / "runtime.txt").read_text().strip() == "python-3.11"
+
+
+def test_check_says_what_to_change_when_the_site_is_built_from_another_repository(capsys):
+    url, branch = launch.repository()
+    assert launch.published_mismatches(url, branch, url.upper() + "/", branch) == []  # GitHub ignores case
+    problems = launch.published_mismatches(url, branch, "https://github.com/someone/fork", "term")
+    assert len(problems) == 2
+    assert "set repository.url to https://github.com/someone/fork" in problems[0]
+    assert "set repository.branch to term" in problems[1] and "python -m tools.launch" in problems[1]
+    assert launch.main(["--check", "--published-from", url, "--published-branch", branch]) == 0
+    assert launch.main(["--check", "--published-branch", "term"]) == 1
+    assert "set repository.branch to term" in capsys.readouterr().out
+    with pytest.raises(SystemExit):  # the published-from options only make sense with --check
+        launch.main(["--published-from", url])
