@@ -118,3 +118,13 @@ def test_check_says_what_to_change_when_the_site_is_built_from_another_repositor
     assert "set repository.branch to term" in capsys.readouterr().out
     with pytest.raises(SystemExit):  # the published-from options only make sense with --check
         launch.main(["--published-from", url])
+
+
+def test_sync_keeps_the_cells_id_so_a_new_repository_is_a_one_line_change(tmp_path):
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# X")]), path)
+    launch.sync(path, launch.colab_cell_source("https://github.com/a/b", "main"))
+    before = nbformat.read(path, as_version=4).cells[0].id
+    launch.sync(path, launch.colab_cell_source("https://github.com/someone/fork", "main"))
+    after = nbformat.read(path, as_version=4).cells[0]
+    assert after.id == before and "someone/fork" in after.source

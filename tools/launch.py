@@ -71,6 +71,7 @@ def sync(path: Path, source: str) -> bool:
         return False
     cell = nbformat.v4.new_code_cell(source, metadata={"tags": list(CELL_TAGS)})
     if nb.cells and nb.cells[0].cell_type == "code" and nb.cells[0].source.startswith(MARK):
+        cell.id = nb.cells[0].get("id", cell.id)  # the same cell, rewritten: a one-line diff
         nb.cells[0] = cell
     else:
         nb.cells.insert(0, cell)
