@@ -104,3 +104,27 @@ def test_binder_installs_cpu_torch_and_the_same_pins():
     assert binder_pins == runtime
     assert "pip install --no-deps -e ." in (ROOT / "binder" / "postBuild").read_text()
     assert (ROOT / "binder" / "runtime.txt").read_text().strip() == "python-3.11"
+
+
+def test_check_says_what_to_change_when_the_site_is_built_from_another_repository(capsys):
+    url, branch = launch.repository()
+    assert launch.published_mismatches(url, branch, url.upper() + "/", branch) == []  # GitHub ignores case
+    problems = launch.published_mismatches(url, branch, "https://github.com/someone/fork", "term")
+    assert len(problems) == 2
+    assert "set repository.url to https://github.com/someone/fork" in problems[0]
+    assert "set repository.branch to term" in problems[1] and "python -m tools.launch" in problems[1]
+    assert launch.main(["--check", "--published-from", url, "--published-branch", branch]) == 0
+    assert launch.main(["--check", "--published-branch", "term"]) == 1
+    assert "set repository.branch to term" in capsys.readouterr().out
+    with pytest.raises(SystemExit):  # the published-from options only make sense with --check
+        launch.main(["--published-from", url])
+
+
+def test_sync_keeps_the_cells_id_so_a_new_repository_is_a_one_line_change(tmp_path):
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# X")]), path)
+    launch.sync(path, launch.colab_cell_source("https://github.com/a/b", "main"))
+    before = nbformat.read(path, as_version=4).cells[0].id
+    launch.sync(path, launch.colab_cell_source("https://github.com/someone/fork", "main"))
+    after = nbformat.read(path, as_version=4).cells[0]
+    assert after.id == before and "someone/fork" in after.source

@@ -7,6 +7,9 @@ cell is exactly this generated cell.
 
     python -m tools.launch          # rewrite every chapter's first cell from _config.yml
     python -m tools.launch --check  # exit 1 if a chapter's first cell differs
+    python -m tools.launch --check --published-from URL --published-branch BRANCH
+                                    # ... or if _config.yml does not name the repository and branch
+                                    # the site is built from (the Pages workflow passes its own)
 """
 from __future__ import annotations
 
@@ -68,6 +71,7 @@ def sync(path: Path, source: str) -> bool:
         return False
     cell = nbformat.v4.new_code_cell(source, metadata={"tags": list(CELL_TAGS)})
     if nb.cells and nb.cells[0].cell_type == "code" and nb.cells[0].source.startswith(MARK):
+        cell.id = nb.cells[0].get("id", cell.id)  # the same cell, rewritten: a one-line diff
         nb.cells[0] = cell
     else:
         nb.cells.insert(0, cell)
@@ -75,16 +79,41 @@ def sync(path: Path, source: str) -> bool:
     return True
 
 
+def published_mismatches(url: str, branch: str, site_url: str | None, site_branch: str | None) -> list[str]:
+    """What to change in _config.yml when it does not name the repository/branch the site is built from.
+
+    A fork that kept the original ``repository:`` would publish launch buttons, footer links and
+    Colab cells pointing at someone else's repository; this says so before anything is built."""
+    problems = []
+    if site_url and url.lower() != site_url.rstrip("/").lower():
+        problems.append(f"_config.yml: repository.url is {url}, but this site is built from {site_url.rstrip('/')}: "
+                        f"set repository.url to {site_url.rstrip('/')}, run python -m tools.launch and commit")
+    if site_branch and branch != site_branch:
+        problems.append(f"_config.yml: repository.branch is {branch}, but this site is built from the branch "
+                        f"{site_branch}: set repository.branch to {site_branch}, run python -m tools.launch and commit")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check; exit 1 on a difference")
+    parser.add_argument("--published-from", metavar="URL",
+                        help="with --check: the repository the site is built from; _config.yml must name it")
+    parser.add_argument("--published-branch", metavar="BRANCH",
+                        help="with --check: the branch the site is built from; _config.yml must name it")
     args = parser.parse_args(argv)
-    source = colab_cell_source(*repository())
+    if (args.published_from or args.published_branch) and not args.check:
+        parser.error("--published-from and --published-branch go with --check")
+    url, branch = repository()
+    source = colab_cell_source(url, branch)
     bad = [p for p in chapter_notebooks() if not first_cell_ok(p, source)]
     if args.check:
+        problems = published_mismatches(url, branch, args.published_from, args.published_branch)
+        for problem in problems:
+            print(problem)
         for p in bad:
             print(f"{p.name}: first cell is not the Colab cell from _config.yml (run python -m tools.launch)")
-        return 1 if bad else 0
+        return 1 if bad or problems else 0
     for p in bad:
         sync(p, source)
         print(f"updated {p.name}")
