@@ -44,6 +44,7 @@ def test_student_notebook_removes_every_kind_of_solution():
         md("````{solution-start} ex-a\n:class: dropdown\n````"),
         code("def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION", metadata={"tags": ["hide-input"]}),
         code("helper = 3  # only the solution uses it"),
+        md("The answer, in words, beside the code that proves it."),
         md("````{solution-end}\n````"),
         code("check.f(f)", outputs=[nbformat.v4.new_output("stream", text="ok")]),
         md("````{exercise} B\n:label: ex-b\n\nwhy?\n````"),
@@ -53,6 +54,7 @@ def test_student_notebook_removes_every_kind_of_solution():
     sources = [c.source for c in student.cells]
     assert len(student.cells) == 4
     assert "return 2 * x" not in "\n".join(sources) and "because" not in "\n".join(sources)
+    assert "The answer, in words" not in "\n".join(sources)
     stub = student.cells[1]
     assert stub.metadata["tags"] == ["raises-exception"] and sv.STUB_RAISE in stub.source
     assert student.cells[2].outputs == []

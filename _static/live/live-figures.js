@@ -298,6 +298,31 @@
 
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
 
+  /**
+   * Shrink an SVG text's font size so that it is at most `room` user units wide (if drawn). The
+   * style sheet's size depends on the window's width, so the text is fitted again on a resize.
+   */
+  function fitText(node, room) {
+    node.setAttribute("data-fit-room", String(room));
+    node.style.fontSize = "";
+    var width = 0;
+    try { width = node.getComputedTextLength(); } catch (e) { return; } // not laid out: leave it
+    if (width > room) {
+      var size = parseFloat(window.getComputedStyle(node).fontSize);
+      if (size > 0) node.style.fontSize = (size * room / width).toFixed(2) + "px";
+    }
+  }
+
+  var refit = null;
+  window.addEventListener("resize", function () {
+    if (refit) clearTimeout(refit);
+    refit = setTimeout(function () {
+      document.querySelectorAll(".lstm-live text[data-fit-room]").forEach(function (node) {
+        fitText(node, Number(node.getAttribute("data-fit-room")));
+      });
+    }, 100);
+  });
+
   /** Snap v to the slider's grid (min + n step) and clamp it to [min, max]. */
   function snap(v, spec) {
     var decimals = (String(spec.step).split(".")[1] || "").length;
@@ -521,6 +546,8 @@
     var title = svg("text", { x: m.left + pw / 2, y: 24, "text-anchor": "middle",
       class: "lstm-chart-title " + (spec.titleClass || "") }, body);
     richText(title, spec.title, true);
+    // a long title (an overflow's sentence, a phone's larger type) stays inside: it is centred on the plot
+    fitText(title, 2 * Math.min(m.left + pw / 2, W - m.left - pw / 2) - 8);
     svg("text", { x: m.left + pw / 2, y: H - 10, "text-anchor": "middle", class: "lstm-chart-label" },
       body).textContent = spec.xLabel;
     var yl = svg("text", { x: 0, y: 0, "text-anchor": "middle", class: "lstm-chart-label",
