@@ -244,3 +244,4 @@ def test_cell_variants_show_four_cells_with_their_gates():
     assert "×1.0" in texts  # the 1997 state is not multiplied by anything
     # write and read nodes, and a third one on the state line of every cell but the 1997 one
     assert _circles(fig, "×") == 2 + 3 + 3 + 2  # 1997, forget gate, modern (write, read, forget); GRU (z, write)
+
