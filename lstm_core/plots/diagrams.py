@@ -97,6 +97,16 @@ class _Sketch:
             self.text((x, y + up + (0.3 if up > 0 else -0.3)), label, size=size, color=color)
 
 
+def _size(xlim: tuple[float, float], ylim: tuple[float, float], inches_per_unit: float) -> tuple[float, float]:
+    """A figure size that fits an equal-aspect sketch of these limits, at ``inches_per_unit``.
+
+    The diagrams' text has a fixed size in points, so this scale decides how large the text is
+    against the drawing; the values used keep every diagram about 7 to 9 inches wide, legible
+    when a page shows it about 700 pixels wide.
+    """
+    return ((xlim[1] - xlim[0]) * inches_per_unit + 0.2, (ylim[1] - ylim[0]) * inches_per_unit + 0.2)
+
+
 def _check_int(name: str, value, lo: int, hi: int, fn: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
         raise ValueError(f"{fn}: {name} must be an integer from {lo} to {hi} (a diagram wider than that is "
@@ -150,9 +160,10 @@ def draw_unrolled_loop(steps: int = 4, *, error: Optional[Sequence[float]] = Non
     x_first = 7.0
     xs = [x_first + dx * k for k in range(steps)]
     right = xs[-1] + (2.4 if sizes is not None else 1.0)
-    top = 5.4 if sizes is not None else 4.0
-    fig, ax = new_axes(ax, (1.45 + 1.05 * (right + 0.3) / 2.3, 0.9 + 0.62 * (top + 0.6)))
-    sk = _Sketch(ax, (-0.3, right), (-0.55, top))
+    top = 5.6 if sizes is not None else 4.3
+    xlim, ylim = (-0.3, right), (-0.55, top)
+    fig, ax = new_axes(ax, _size(xlim, ylim, 0.47))
+    sk = _Sketch(ax, xlim, ylim)
     y_h, y_x = 2.0, 0.2
 
     # the loop, folded
@@ -167,7 +178,7 @@ def draw_unrolled_loop(steps: int = 4, *, error: Optional[Sequence[float]] = Non
 
     # unrolled: h_0 -> h_1 -> ... -> h_T
     sk.text((4.85, y_h), "$h_0 = 0$", size=12)
-    sk.text(((xs[0] + xs[-1]) / 2, top - 0.3), f"unrolled over T = {steps} steps: one layer per step, "
+    sk.text(((xs[0] + xs[-1]) / 2, top - 0.3), f"unrolled over T = {steps} steps: "
             "the same $W_{xh}$, $W_{hh}$ at every step", size=11, color=_MUTED)
     for k, x in enumerate(xs, start=1):
         sk.box((x, y_h), f"$h_{k}$" if k < steps else "$h_T$" if steps > 4 else f"$h_{k}$", "hidden")
@@ -218,8 +229,9 @@ def draw_carousel(steps: int = 4, *, ax: Optional[Axes] = None) -> Figure:
     xs = [x0 + dx * k for k in range(steps)]
     right = xs[-1] + 1.4
     top = 5.6
-    fig, ax = new_axes(ax, (1.2 + 1.05 * (right + 0.3) / 2.3, 4.2))
-    sk = _Sketch(ax, (-0.4, right), (-0.7, top))
+    xlim, ylim = (-0.4, right), (-0.7, top)
+    fig, ax = new_axes(ax, _size(xlim, ylim, 0.45))
+    sk = _Sketch(ax, xlim, ylim)
     y = 2.2
 
     # the unit: linear, w = 1.0
@@ -227,9 +239,9 @@ def draw_carousel(steps: int = 4, *, ax: Optional[Axes] = None) -> Figure:
     sk.self_loop((1.8, y), "weight 1.0, fixed", up=1.4, half=0.3, color="tab:green", size=11, lw=2.0, reach=0.42)
     sk.text((1.8, y - 0.85), "linear: $f(x) = x$", size=10.5)
     sk.arrow((-0.2, y), (1.28, y))
-    sk.text((0.45, y + 0.4), "+ what the\ninput gate\nlets in", size=9.5, color=_MUTED, va="bottom")
+    sk.text((0.3, y + 0.3), "+ what the\ninput gate\nlets in", size=9.5, color=_MUTED, va="bottom")
     sk.arrow((2.32, y), (3.6, y))
-    sk.text((2.95, y - 0.38), "to $h$, $y^{out}$", size=9.5, color=_MUTED)
+    sk.text((3.0, y + 0.35), "to $h$, $y^{out}$", size=9.5, color=_MUTED)
     sk.text((1.8, 0.0), "error back one step:\n" r"$f'(net)\cdot w = 1 \cdot 1.0 = 1$", size=10.5,
             color=_ERROR)
     sk.arrow((3.9, y), (5.0, y), color=_MUTED, lw=2.2)
@@ -301,8 +313,9 @@ def draw_memory_block(block_size: int = 2, *, ax: Optional[Axes] = None) -> Figu
     ys = [0.9 + row * (S - 1 - k) for k in range(S)]  # top row first
     y_gate = ys[0] + 2.0
     top = y_gate + 1.55
-    fig, ax = new_axes(ax, (8.4, 1.0 + 0.62 * (top + 1.4)))
-    sk = _Sketch(ax, (-0.3, 11.1), (-1.15, top))
+    xlim, ylim = (-0.3, 11.1), (-1.15, top)
+    fig, ax = new_axes(ax, _size(xlim, ylim, 0.64))
+    sk = _Sketch(ax, xlim, ylim)
     sk.frame(1.3, -0.35, 8.45, y_gate - 0.15 + 0.35 + 0.8, ec="0.55")
     shares = f"{S} cells share one input gate and one output gate" if S > 1 else "1 cell with its own two gates"
     sk.text((5.5, -0.85), f"memory-cell block $j$ of size S = {S}: {shares}", size=10.5, color=_MUTED)
@@ -376,8 +389,9 @@ def draw_paper_network(model: Union[str, LSTM1997], *, title: Optional[str] = No
     h_all = len(blocks) * bh + (len(blocks) - 1) * gap
     mid_y = 4.6  # the middle of every column
     bottom = min(mid_y - h_all / 2 - 2.2, mid_y - 3.4)
-    fig, ax = new_axes(ax, (9.6, 0.55 + 9.6 * (10.4 - bottom) / 20.1))
-    sk = _Sketch(ax, (-0.4, 19.7), (bottom, 10.4))
+    xlim, ylim = (-0.4, 19.7), (bottom, 10.4)
+    fig, ax = new_axes(ax, _size(xlim, ylim, 0.43))
+    sk = _Sketch(ax, xlim, ylim)
     count = {(g.source, g.target): g.count for g in groups}
 
     # the columns: inputs at x = 1, the hidden layer (blocks) from x_l to x_r, outputs at x = 12.6
@@ -566,13 +580,14 @@ def draw_cell_variants(*, ax: Optional[Axes] = None) -> Figure:
     function; the paper's f), squashers yellow.
 
     Args:
-        ax: axes to draw on; default: a new 10 x 7.8 inch figure.
+        ax: axes to draw on; default: a new figure about 9 inches wide.
 
     Returns:
         The figure holding ``ax``.
     """
-    fig, ax = new_axes(ax, (10.0, 7.6))
-    sk = _Sketch(ax, (-0.05, 20.25), (-0.05, 14.85))
+    xlim, ylim = (-0.05, 20.25), (-0.05, 14.85)
+    fig, ax = new_axes(ax, _size(xlim, ylim, 0.45))
+    sk = _Sketch(ax, xlim, ylim)
     for i, key in enumerate(VARIANTS):
         _variant(sk, key, 10.15 * (i % 2), 7.45 * (1 - i // 2))
     return fig
