@@ -586,7 +586,7 @@ def draw_cell_variants(*, ax: Optional[Axes] = None) -> Figure:
         The figure holding ``ax``.
     """
     xlim, ylim = (-0.05, 20.25), (-0.05, 14.85)
-    fig, ax = new_axes(ax, _size(xlim, ylim, 0.45))
+    fig, ax = new_axes(ax, _size(xlim, ylim, 0.40))
     sk = _Sketch(ax, xlim, ylim)
     for i, key in enumerate(VARIANTS):
         _variant(sk, key, 10.15 * (i % 2), 7.45 * (1 - i // 2))
