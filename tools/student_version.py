@@ -10,7 +10,9 @@ What changes (the chapters mark their solutions as the instructors' guide, chapt
   each ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` block becomes a stub: inside a function,
   ``raise NotImplementedError(...)``; at top level, ``NAME = ...`` for each name the block assigns.
   The stubbed cell is tagged ``raises-exception`` (nbval and the book build expect it may raise);
-  a cell in the gate without markers (pure solution code, or the answer's prose) is dropped;
+  a cell in the gate without markers (pure solution code) is dropped, and so is every Markdown cell
+  in the gate (the solution's explanation: sphinx-exercise drops the body of a ``{solution-start}``
+  directive, so a gated solution's prose sits in a cell of its own after the marker);
 - the book's ``hide_solutions`` is switched on and its title says "student edition".
 The checks after each exercise (``lstm_core.check``) then report "not answered yet" instead of
 failing, so the student edition runs top to bottom and builds.
@@ -98,8 +100,8 @@ def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 raise ValueError("a {solution-end} without its {solution-start}")
             in_gate = False
             continue
-        if cell.cell_type == "markdown" and (_SOLUTION.match(text) or in_gate):
-            continue  # a worked answer: a {solution} box, or prose inside a gated solution
+        if cell.cell_type == "markdown" and (in_gate or _SOLUTION.match(text)):
+            continue  # a thinking exercise's answer, or the explanation inside a gated solution
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
             if BEGIN in text:

@@ -437,6 +437,12 @@
     var body = svg("g", { class: "lstm-live-body" }, root);
     return {
       root: root,
+      /** Draw at width x height (viewBox units = CSS px at full size); narrow: the phone layout. */
+      size: function (w, h, narrow) {
+        root.setAttribute("viewBox", "0 0 " + w + " " + h);
+        root.classList.toggle("is-narrow", !!narrow);
+        root.style.minWidth = narrow ? "0" : ""; // drawn for the width it has: nothing to scroll
+      },
       draw: function (titleText, descText) {
         title.textContent = titleText;
         desc.textContent = descText;
@@ -444,6 +450,24 @@
         return body;
       },
     };
+  }
+
+  // On a narrow screen (a phone) each figure is drawn in a layout of its own at about the size it
+  // is shown, rather than a wide layout shrunk until its text is unreadable, or cut off at the edge.
+  var NARROW_PX = 520; // a figure whose box is narrower than this takes its narrow layout
+
+  function isNarrow(box) {
+    var w = box.clientWidth;
+    return w > 0 && w < NARROW_PX;
+  }
+
+  /** Call redraw() whenever `box` crosses NARROW_PX (a window resized, a phone turned). */
+  function redrawOnLayoutChange(box, redraw) {
+    var was = isNarrow(box);
+    window.addEventListener("resize", function () {
+      var now = isNarrow(box);
+      if (now !== was) { was = now; redraw(); }
+    });
   }
 
   // =============================================================================================
@@ -462,7 +486,7 @@
    */
   function logLineChart(body, spec) {
     var W = spec.width, H = spec.height;
-    var m = { left: 74, right: 18, top: 40, bottom: 50 };
+    var m = spec.narrow ? { left: 62, right: 12, top: 40, bottom: 48 } : { left: 74, right: 18, top: 40, bottom: 50 };
     var pw = W - m.left - m.right, ph = H - m.top - m.bottom;
     svg("rect", { x: 0, y: 0, width: W, height: H, class: "lstm-chart-bg" }, body);
 
@@ -509,7 +533,7 @@
       var lab = svg("text", { x: m.left - 8, y: yy + 4, "text-anchor": "end", class: "lstm-chart-ticklabel" }, axes);
       richText(lab, ["10", [String(dec).replace("-", "−"), "sup"]], true);
     }
-    var xStep = niceStep(spec.xMax, 10, [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000]);
+    var xStep = niceStep(spec.xMax, spec.narrow ? 6 : 10, [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000]);
     for (var k = 0; k <= spec.xMax; k += xStep) {
       var xx = X(k);
       svg("line", { x1: xx, x2: xx, y1: m.top, y2: m.top + ph, class: "lstm-chart-grid" }, axes);
@@ -599,12 +623,14 @@
         general(r.final, 4)) + ": " + r.regime + " (the signal is multiplied by " + fixed(weight, 2) +
         " at every step)";
       var trend = r.regime === "vanishing" ? "falls" : r.regime === "exploding" ? "rises" : "stays";
+      var narrow = isNarrow(parts.chart), W = narrow ? 340 : 580, H = narrow ? 300 : 340;
+      chart.size(W, H, narrow);
       var body = chart.draw(
         "Line chart, log scale: " + fixed(weight, 2) + " to the power k, for k = 0 to " + steps,
         "The signal left after k steps when it is multiplied by " + fixed(weight, 2) + " at every step. " +
         "It " + trend + " from 1 to " + finalText + " after " + steps + " steps: " + r.regime + ".");
       logLineChart(body, {
-        width: 580, height: 340,
+        width: W, height: H, narrow: narrow,
         title: [fixed(weight, 2), [String(steps), "sup"], " = " + (r.overflow || r.underflow ? finalText :
           general(r.final, 4)) + ": " + r.regime],
         titleClass: "lstm-regime-" + r.regime,
@@ -614,6 +640,7 @@
       });
     }
     update();
+    redrawOnLayoutChange(parts.chart, update);
   }
 
   // =============================================================================================
@@ -685,6 +712,8 @@
         general(CAROUSEL_FLOOR, 6) : "";
       floorNote.textContent = note;
       floorNote.hidden = !note;
+      var narrow = isNarrow(parts.chart), W = narrow ? 340 : 580, H = narrow ? 320 : 360;
+      chart.size(W, H, narrow);
       var body = chart.draw(
         "Line chart, log scale: a signal multiplied by W = " + general(r.weight, 6) +
           " at every step (RNN) and carried by the carousel, over " + n + " steps",
@@ -693,9 +722,9 @@
           r.underflow.lstm) + (r.decay === 1 ? " (factor 1.0 on the previous state)." : " (factor " +
           general(r.decay, 6) + " on the previous state).") + (note ? " Note: " + note + "." : ""));
       logLineChart(body, {
-        width: 580, height: 360,
-        title: "The carousel: multiply at every step, or carry unchanged",
-        xLabel: "steps k", yLabel: "signal strength |value after k steps| (log)",
+        width: W, height: H, narrow: narrow,
+        title: narrow ? "Multiply, or carry unchanged" : "The carousel: multiply at every step, or carry unchanged",
+        xLabel: "steps k", yLabel: narrow ? "|value after k steps| (log)" : "signal strength |value after k steps| (log)",
         xMax: n, xPad: 0, yRange: [bottom, top],
         series: [
           { name: "rnn", y: rnnShown, cls: "lstm-regime-exploding" },
@@ -704,6 +733,7 @@
       });
     }
     update();
+    redrawOnLayoutChange(parts.chart, update);
   }
 
   // =============================================================================================
@@ -716,10 +746,14 @@
   };
   var OUTPUT_STAGE = { y_in: 1, g_c: 2, s: 3, y_out: 4, h_s: 5, y_c: 5 }; // shown as "?" before it
 
-  function drawCellDiagram(body, v, stage, caption) {
-    var U = 60, TOP = 7.8; // diagram units -> px; y grows upwards in the diagram
+  var CELL_WIDE = { width: 14, height: 8.3, top: 7.8 };    // diagram units (x 60 px)
+  var CELL_NARROW = { width: 6.2, height: 13.9, top: 13.3 }; // the same cell, drawn top to bottom
+
+  function drawCellDiagram(body, v, stage, caption, narrow) {
+    var size = narrow ? CELL_NARROW : CELL_WIDE;
+    var U = 60, TOP = size.top; // diagram units -> px; y grows upwards in the diagram
     var X = function (x) { return x * U; }, Y = function (y) { return (TOP - y) * U; };
-    svg("rect", { x: 0, y: 0, width: 14 * U, height: 8.3 * U, class: "lstm-chart-bg" }, body);
+    svg("rect", { x: 0, y: 0, width: size.width * U, height: size.height * U, class: "lstm-chart-bg" }, body);
     var current = STAGE_ELEMENTS[stage] || [];
     var done = [];
     for (var s = 1; s < stage; s++) done = done.concat(STAGE_ELEMENTS[s]);
@@ -764,6 +798,69 @@
       // as in draw_cell_diagram: "name = value", the net_c label is the bare value
       var parts = name === null ? [shown] : (typeof name === "string" ? [name] : name.slice()).concat(["= " + shown]);
       label(xy[0], xy[1], parts, "lstm-d-value " + cls, anchor).setAttribute("data-value-of", key);
+    }
+
+    if (narrow) {
+      // the main line runs down the left: net_c -> g -> x -> + -> h -> x -> y^c; the gates sit right
+      var c = 1.6, gx = 4.6;
+      label(3.1, 12.85, "The 1997 memory cell: one update", "lstm-chart-title");
+      label(c, 12.05, ["net", ["c", "sub"]], "lstm-d-text lstm-d-name");
+      number("net_c", [c, 11.6], null, v.net_c);
+      arrow([c, 11.3], [c, 10.8], "g");
+      box("g", [c, 10.3], "g", "squash to [−2, 2]", "squash");
+      number("g_c", [c + 0.15, 9.35], "g ", v.g_c, "start");
+      arrow([c, 9.8], [c, 8.76], "x_in");
+      node("x_in", [c, 8.4], "×");
+      label(gx, 12.05, ["net", ["in", "sub"]], "lstm-d-text lstm-d-name");
+      number("net_in", [gx, 11.6], "", v.net_in);
+      arrow([gx, 11.3], [gx, 10.8], "in_gate");
+      box("in_gate", [gx, 10.3], "f", "input gate: write", "gate");
+      svg("polyline", { points: [X(gx), Y(9.8), X(gx), Y(8.4)].join(" "), class: "lstm-d-line " + state("y_in") },
+        body);
+      arrow([gx, 8.4], [c + 0.36, 8.4], "y_in");
+      number("y_in", [c + 0.55, 8.75], ["y", ["in", "sup"], " "], v.y_in, "start");
+      arrow([c, 8.04], [c, 6.9], "plus");
+      node("plus", [c, 6.5], "+", 0.4, "cec");
+      number("s", [c + 0.6, 6.8], ["s", ["c", "sub"], "(t) "], v.s, "start");
+      var loopState = state("loop");
+      svg("polyline", { points: [X(c), Y(5.7), X(0.45), Y(5.7), X(0.45), Y(6.5)].join(" "),
+        class: "lstm-d-line lstm-d-loop " + loopState }, body);
+      arrow([0.45, 6.5], [c - 0.4, 6.5], "loop");
+      label(0.55, 7.0, "×1.0", "lstm-d-text " + loopState);
+      label(c + 0.6, 6.3, "constant error carousel (CEC)", "lstm-d-text lstm-d-small " + loopState, "start");
+      number("s_prev", [c + 0.6, 5.8], ["s", ["c", "sub"], "(t−1) "], v.s_prev, "start");
+      arrow([c, 6.1], [c, 5.05], "h");
+      box("h", [c, 4.55], "h", "squash to [−1, 1]", "squash");
+      number("h_s", [c + 0.15, 3.6], "h ", v.h_s, "start");
+      arrow([c, 4.05], [c, 3.06], "x_out");
+      node("x_out", [c, 2.7], "×");
+      label(gx, 5.35, ["net", ["out", "sub"]], "lstm-d-text lstm-d-name");
+      number("net_out", [gx, 4.9], "", v.net_out);
+      arrow([gx, 4.6], [gx, 4.2], "out_gate");
+      box("out_gate", [gx, 3.7], "f", "output gate: read", "gate");
+      svg("polyline", { points: [X(gx), Y(3.2), X(gx), Y(2.7)].join(" "), class: "lstm-d-line " + state("y_out") },
+        body);
+      arrow([gx, 2.7], [c + 0.36, 2.7], "y_out");
+      number("y_out", [c + 0.55, 3.05], ["y", ["out", "sup"], " "], v.y_out, "start");
+      arrow([c, 2.34], [c, 1.55], "y_c");
+      label(c, 1.2, ["y", ["c", "sup"]], "lstm-d-text lstm-d-name " + state("y_c"));
+      number("y_c", [c + 0.5, 1.2], "", v.y_c, "start");
+      // the caption in lines that fit: the stage, then its formula broken before each "="
+      var cut = caption.lastIndexOf(": "), lines = [caption.slice(0, cut + 1)], formula = caption.slice(cut + 2);
+      formula.split(" = ").forEach(function (part, i) {
+        var piece = (i ? "= " : "") + part;
+        if (i && lines.length > 1 && (lines[lines.length - 1] + " " + piece).length <= 38) {
+          lines[lines.length - 1] += " " + piece;
+        } else {
+          lines.push(piece);
+        }
+      });
+      var cap = svg("text", { x: X(0.1), y: Y(0.55), "text-anchor": "start", class: "lstm-d-caption",
+        "data-role": "caption" }, body);
+      lines.forEach(function (line, i) {
+        svg("tspan", { x: X(0.1), dy: i ? "1.25em" : 0 }, cap).textContent = (i ? " " : "") + line;
+      });
+      return;
     }
 
     var y0 = 3.0; // the main line: net_c -> g -> x -> + -> h -> x -> y^c
@@ -868,6 +965,8 @@
       var known = CELL_READOUTS.filter(function (row) { return row[3] <= stage; }).map(function (row) {
         return plainText(row[2]) + " = " + fixed(v[row[1]], 3);
       });
+      var narrow = isNarrow(parts.chart), size = narrow ? CELL_NARROW : CELL_WIDE;
+      chart.size(Math.round(size.width * 60), Math.round(size.height * 60), narrow);
       var body = chart.draw(
         "Diagram of the 1997 memory cell, step " + stage + " of 5: " + now.title,
         "net_c passes the squasher g, is multiplied by the input gate y^in and added to the carousel s_c, " +
@@ -875,9 +974,10 @@
         "output gate y^out to give y^c. Inputs: net_in = " + fixed(v.net_in, 3) + ", net_c = " + fixed(v.net_c, 3) +
         ", net_out = " + fixed(v.net_out, 3) + ", s_c(t-1) = " + fixed(v.s_prev, 3) + ". Computed so far: " +
         known.join(", ") + ". " + caption);
-      drawCellDiagram(body, v, stage, caption);
+      drawCellDiagram(body, v, stage, caption, narrow);
     }
     update();
+    redrawOnLayoutChange(parts.chart, update);
   }
 
   // =============================================================================================

@@ -55,7 +55,7 @@ def draw_cell_diagram(
             4 output gate, 5 squash and read out); later stages are greyed and their results
             shown as "?". None shows everything.
         caption: a line of text under the diagram (e.g. the current stage's formula).
-        ax: axes to draw on; default: a new 11 x 5.6 inch figure.
+        ax: axes to draw on; default: a new 10 x 5.1 inch figure.
 
     Returns:
         The figure holding ``ax``.
@@ -67,7 +67,7 @@ def draw_cell_diagram(
         if missing:
             raise ValueError(f"draw_cell_diagram: values lack {sorted(missing)}")
     if ax is None:
-        fig, ax = plt.subplots(figsize=(11, 5.6), layout="constrained")
+        fig, ax = plt.subplots(figsize=(10, 5.1), layout="constrained")
     fig = _white(ax.figure)
     ax.set_xlim(0, 14)
     ax.set_ylim(-0.2, 7.2)
@@ -88,12 +88,12 @@ def draw_cell_diagram(
     def box(key: str, xy: tuple[float, float], label: str, sub: str, kind: str) -> None:
         edge, lw, txt = style(key)
         face = _FACE_HIGHLIGHT if key in current else _FACE[kind]
-        w, h = 1.5, 1.0
+        w, h = 1.75, 1.0
         ax.add_patch(FancyBboxPatch((xy[0] - w / 2, xy[1] - h / 2), w, h, boxstyle="round,pad=0.05",
                                     fc=face, ec=edge, lw=lw, zorder=3))
         ax.text(xy[0], xy[1] + 0.13, label, ha="center", va="center", fontsize=13, color=txt, zorder=4,
                 fontweight="bold")
-        ax.text(xy[0], xy[1] - 0.27, sub, ha="center", va="center", fontsize=7.5, color=txt, zorder=4)
+        ax.text(xy[0], xy[1] - 0.27, sub, ha="center", va="center", fontsize=8.5, color=txt, zorder=4)
 
     def node(key: str, xy: tuple[float, float], label: str, r: float = 0.36, kind: str = "op") -> None:
         edge, lw, txt = style(key)
@@ -114,26 +114,26 @@ def draw_cell_diagram(
         hidden = stage is not None and produced_at is not None and produced_at > stage
         shown = text.split("=")[0] + "= ?" if hidden else text
         color = _HIGHLIGHT if key in current else (_FUTURE if hidden else "black")
-        ax.text(*xy, shown, ha=ha, va="center", fontsize=9.5, color=color, zorder=5,
+        ax.text(*xy, shown, ha=ha, va="center", fontsize=10.5, color=color, zorder=5,
                 bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9))
 
     y0 = 3.0  # the main line
     # the cell's frame
     ax.add_patch(FancyBboxPatch((1.35, 0.55), 11.0, 3.35, boxstyle="round,pad=0.1", fc="none", ec="0.55",
                                 lw=1.0, ls="--", zorder=1))
-    ax.text(1.5, 3.72, "memory cell $c_j$", fontsize=9, color="0.4", va="center")
+    ax.text(1.5, 3.72, "memory cell $c_j$", fontsize=10, color="0.4", va="center")
 
     # main line: net_c -> g -> x -> + -> h -> x -> y^c
     ax.text(0.55, y0, "$net_c$", ha="center", va="center", fontsize=12)
-    arrow((0.95, y0), (1.65, y0), "g")
+    arrow((0.95, y0), (1.52, y0), "g")
     box("g", (2.4, y0), "g", "squash to [−2, 2]", "squash")
-    arrow((3.15, y0), (4.24, y0), "x_in")
+    arrow((3.28, y0), (4.24, y0), "x_in")
     node("x_in", (4.6, y0), "×")
     arrow((4.96, y0), (6.6, y0), "plus")
     node("plus", (7.0, y0), "+", r=0.4, kind="cec")
-    arrow((7.4, y0), (8.65, y0), "h")
+    arrow((7.4, y0), (8.52, y0), "h")
     box("h", (9.4, y0), "h", "squash to [−1, 1]", "squash")
-    arrow((10.15, y0), (11.24, y0), "x_out")
+    arrow((10.28, y0), (11.24, y0), "x_out")
     node("x_out", (11.6, y0), "×")
     arrow((11.96, y0), (12.85, y0), "y_c")
     ax.text(13.3, y0, "$y^c$", ha="center", va="center", fontsize=13,
@@ -144,7 +144,7 @@ def draw_cell_diagram(
     ax.plot([7.9, 7.9, 7.0], [y0, 1.35, 1.35], color=edge, lw=lw, zorder=2)
     arrow((7.0, 1.35), (7.0, y0 - 0.4), "loop")
     ax.text(8.05, 1.95, "×1.0", fontsize=10, color=txt, va="center")
-    ax.text(6.85, 0.95, "constant error carousel (CEC)", fontsize=8.5, color=txt, ha="center", va="center")
+    ax.text(6.85, 0.95, "constant error carousel (CEC)", fontsize=9.5, color=txt, ha="center", va="center")
 
     # the gates: f squashes net_in / net_out into [0, 1]
     box("in_gate", (4.6, 5.35), "f", "input gate: write", "gate")
@@ -211,18 +211,18 @@ def plot_gate_trace(
             a0.axvspan(k - 0.4, k + 0.4, color=color, alpha=0.25, lw=0)
         a0.plot([], [], color=color, lw=6, alpha=0.4, label=f"{name} flag")
     a0.set_ylabel("input")
-    a0.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+    a0.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9)
     a1.step(t, y_in, where="mid", color="tab:green", lw=2, label="$y^{in}$ (write permission)")
     a1.step(t, y_out, where="mid", color="tab:purple", lw=2, ls="--", label="$y^{out}$ (read permission)")
     a1.set_ylim(-0.08, 1.08)
     a1.set_ylabel("gate")
-    a1.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+    a1.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9)
     a2.plot(t, s, "o-", color="tab:blue", lw=2, label="$s_c(t)$ (the carousel)")
     a2.plot(t, y_c, "s-", color="tab:orange", lw=1.5, label="$y^c(t)$ (what others see)")
     a2.axhline(0, color="0.7", lw=0.8, zorder=0)
     a2.set_ylabel("state / output")
     a2.set_xlabel("time step t")
-    a2.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+    a2.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9)
     a0.set_title("Write when the input gate opens, hold, read when the output gate opens")
     return fig
 
@@ -240,7 +240,8 @@ def plot_state_drift(
         s_1997: (T, C) states of the 1997 network.
         s_forget: (T, C') states of the network with the later forget gate.
         bound: if given, drawn as ±bound on the forget-gate panel (a bound the states must obey).
-        axes: two axes (left, right); default: a new figure.
+        axes: two axes (the 1997 cell's, the forget gate's); default: a new figure, one above the other
+            (legible at a text column's width).
 
     Returns:
         The figure holding the axes.
@@ -249,7 +250,7 @@ def plot_state_drift(
     if a.ndim != 2 or b.ndim != 2 or a.shape[0] == 0 or b.shape[0] == 0:
         raise ValueError(f"plot_state_drift: states must be (T, C) arrays; got {a.shape} and {b.shape}")
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+        fig, axes = plt.subplots(2, 1, figsize=(8.5, 6.4), sharex=True, layout="constrained")
     left, right = axes
     fig = _white(left.figure)
     for ax, states, title in ((left, a, "1997 cell: s_c(t) = s_c(t−1) + y^in g"),
@@ -263,6 +264,6 @@ def plot_state_drift(
     if bound is not None:
         for sign in (1, -1):
             right.axhline(sign * bound, color="0.3", ls=":", lw=1.2, label="bound" if sign == 1 else None)
-    left.legend(loc="upper left", fontsize=8)
-    right.legend(loc="upper left", fontsize=8)
+    left.legend(loc="upper left", fontsize=9)
+    right.legend(loc="upper left", fontsize=9)
     return fig
