@@ -96,8 +96,9 @@ def choices_markdown(choices: Optional[Sequence[Choice]] = None) -> str:
     return "\n".join(lines)
 
 
-def comparison_or_pending(results: dict[str, Any], tables: Sequence[str]) -> str:
-    """``comparison_markdown(results, tables)`` for the rows ``results`` holds, plus a line naming
+def comparison_or_pending(results: dict[str, Any], tables: Sequence[str],
+                          columns: Optional[Sequence[str]] = None) -> str:
+    """``comparison_markdown(results, tables, columns)`` for the rows ``results`` holds, plus a line naming
     the reproduced rows of those tables that it does not hold (yet); never raises for missing rows.
 
     >>> print(comparison_or_pending({"rows": {}}, ["8"]))
@@ -112,7 +113,7 @@ def comparison_or_pending(results: dict[str, Any], tables: Sequence[str]) -> str
     missing = [key for key in wanted if key not in results["rows"]]
     parts = []
     if len(missing) < len(wanted):
-        parts.append(comparison_markdown(results, tables))
+        parts.append(comparison_markdown(results, tables, columns))
     if missing:
         parts.append(f"*Not in these results yet: {', '.join(missing)}.*")
     return "\n\n".join(parts)

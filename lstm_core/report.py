@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
@@ -112,12 +112,15 @@ def comparison_rows(results: dict[str, Any], tables: Optional[list[str]] = None)
         if s["sequences_mean"] is not None:
             seq = f"{_fmt(s['sequences_mean'])} ({_fmt(s['sequences_min'])}–{_fmt(s['sequences_max'])})"
         paper_rate = "–" if paper.success_rate is None else f"{format_value(paper.success_rate)} %"
+        paper_cells = (paper_rate, format_value(paper.sequences_to_success), _paper_test(paper))
+        if row.model == "rnn":  # the paper ran no vanilla RNN: its figures on this row are the LSTM's
+            paper_cells = ("–", "–", "–")
         out.append({
             "table": row.table,
             "row": ("vanilla RNN baseline: " if row.model == "rnn" else "") + row.task_config + (f", {row.network}" if row.table == "1" else "") + f", α = {row.learning_rate:g}",
-            "paper: success": paper_rate,
-            "paper: sequences": format_value(paper.sequences_to_success),
-            "paper: test": _paper_test(paper),
+            "paper: success": paper_cells[0],
+            "paper: sequences": paper_cells[1],
+            "paper: test": paper_cells[2],
             "ours: solved": f"{s['solved']} / {s['trials']}" + (f" ({s['diverged']} diverged)" if s["diverged"] else "")
             + (f" (reduced run: the paper's protocol has {row.trials} trials)" if s["trials"] < row.trials else ""),
             "ours: sequences, mean (range)": seq if s["solved"] else f"not reached in {format_value(s['budget'])}",
@@ -128,13 +131,23 @@ def comparison_rows(results: dict[str, Any], tables: Optional[list[str]] = None)
     return out
 
 
-def comparison_markdown(results: Optional[dict[str, Any]] = None, tables: Optional[list[str]] = None) -> str:
-    """The side-by-side table as Markdown (the book renders it); ``tables`` picks some paper tables."""
+# Two halves of the side-by-side table, each narrow enough for a phone (a page shows them one under the other).
+SPEED_COLUMNS = ("table", "row", "paper: success", "paper: sequences", "ours: solved", "ours: sequences, mean (range)")
+TEST_COLUMNS = ("table", "row", "paper: test", "ours: test", "ours: test wrong, all trials (median)", "wall time")
+
+
+def comparison_markdown(results: Optional[dict[str, Any]] = None, tables: Optional[list[str]] = None,
+                        columns: Optional[Sequence[str]] = None) -> str:
+    """The side-by-side table as Markdown (the book renders it); ``tables`` picks some paper tables,
+    ``columns`` some columns of :func:`comparison_rows` (e.g. :data:`SPEED_COLUMNS`), in that order."""
     results = load_results() if results is None else results
     rows = comparison_rows(results, tables)
     if not rows:
         raise ValueError(f"the results hold no rows of tables {tables}" if tables else "the results hold no rows")
-    cols = list(rows[0])
+    cols = list(rows[0]) if columns is None else list(columns)
+    unknown = [c for c in cols if c not in rows[0]]
+    if unknown or not cols:
+        raise ValueError(f"columns must be some of {list(rows[0])}; got {list(columns or [])}")
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     lines += ["| " + " | ".join(r[c] for c in cols) + " |" for r in rows]
     return "\n".join(lines)
@@ -194,7 +207,7 @@ SHORTFALLS: tuple[Shortfall, ...] = (
         ("the paper's protocol at T = 100, 500 and 1000 (at 1000 with fewer trials than the paper's)",
          "a budget beyond twice the paper's mean at T = 100 (exploratory)"),
         "at T = 100 the networks learn the task, but their few remaining errors sit at targets near 0 or 1, "
-        "where the logistic output unit saturates, and ST3's 2000 correct in a row turns that error floor into "
+        "where the output falls just short of the target, and ST3's 2000 correct in a row turns that error floor into "
         "a long wait; at T = 500 and 1000 most trials had not learned the task within the budget",
         "chapter 7"),
     Shortfall(
