@@ -153,6 +153,22 @@ def comparison_markdown(results: Optional[dict[str, Any]] = None, tables: Option
     return "\n".join(lines)
 
 
+def comparison_halves(results: Optional[dict[str, Any]] = None, tables: Optional[list[str]] = None) -> str:
+    """The side-by-side table in its two halves, one under the other, each with a bold title:
+    :data:`SPEED_COLUMNS`, then :data:`TEST_COLUMNS` (the "table" column only when ``tables`` names
+    more than one paper table). Rows of those tables that ``results`` does not hold are named below."""
+    results = load_results() if results is None else results
+    drop = {"table"} if tables is not None and len(tables) == 1 else set()
+    parts = []
+    for title, columns in (("Trials that met the paper's criterion, and the sequences they needed", SPEED_COLUMNS),
+                           ("Test errors after training, and wall time", TEST_COLUMNS)):
+        parts.append(f"**{title}**\n\n" + comparison_markdown(results, tables, [c for c in columns if c not in drop]))
+    missing = [row.key for row in ROWS if (tables is None or row.table in tables) and row.key not in results["rows"]]
+    if missing:
+        parts.append(f"*Not in these results yet: {', '.join(missing)}.*")
+    return "\n\n".join(parts)
+
+
 # ======================================================================================
 # Where the reproduction falls short, and what was tried
 # ======================================================================================

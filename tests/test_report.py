@@ -46,3 +46,14 @@ def test_columns_pick_and_order_the_table_and_bad_names_are_refused():
         comparison_markdown(results, ["9"], columns=["ours: speed"])
     with pytest.raises(ValueError, match="columns must be some of"):
         comparison_markdown(results, ["9"], columns=[])
+
+
+def test_halves_stack_the_two_tables_and_name_missing_rows():
+    from lstm_core.report import comparison_halves
+    results = {"rows": {"T9-6a": _result(1, 2), "RNN-6a": _result(0, 2)}}
+    md = comparison_halves(results, ["9"])
+    speed, test, missing = md.split("\n\n**")[0], md.split("\n\n**")[1], md.rsplit("\n\n", 1)[-1]
+    assert speed.startswith("**Trials that met") and "| row | paper: success |" in speed  # one table: no "table" column
+    assert test.startswith("Test errors") and "| row | paper: test |" in test
+    assert missing == "*Not in these results yet: T9-6b.*"
+    assert "| table | row |" in comparison_halves(results, ["7", "9"])
