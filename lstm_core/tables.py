@@ -28,9 +28,9 @@ __all__ = ["cell_text", "markdown_table", "mapping_table"]
 
 
 def cell_text(value: Any, fmt: Optional[str] = None) -> str:
-    """One table cell: ``fmt.format(value)`` if given, else a plain rendering.
+    """One table cell: a dash for ``None``; else ``fmt.format(value)`` if given, else a plain rendering.
 
-    Plain rendering: strings as they are; ``None`` as a dash; booleans as yes/no; integers with
+    Plain rendering: strings as they are; booleans as yes/no; integers with
     thousands separators; floats with 4 significant digits; numpy scalars as the Python number
     they hold; lists, tuples and arrays as their cells joined by commas. A ``|`` is escaped so it
     cannot split the cell.
@@ -40,10 +40,10 @@ def cell_text(value: Any, fmt: Optional[str] = None) -> str:
     """
     if isinstance(value, np.generic):
         value = value.item()
-    if fmt is not None:
+    if value is None:
+        text = "–"  # also under a format: a missing value is a dash, not an error
+    elif fmt is not None:
         text = fmt.format(value)
-    elif value is None:
-        text = "–"
     elif isinstance(value, str):
         text = value
     elif isinstance(value, bool):

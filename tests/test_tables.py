@@ -11,6 +11,7 @@ def test_cells_are_plain_numbers_not_numpy_reprs():
     assert cell_text(np.bool_(True)) == "yes"
     assert cell_text(np.array([0.5, 0.25])) == "0.5, 0.25"
     assert cell_text(np.float64(0.5), "{:.1%}") == "50.0%"
+    assert cell_text(None, "{:,.0f}") == "–"  # a missing value under a format
     assert cell_text("a | b") == "a \\| b"  # a pipe cannot split the cell
     assert "np." not in markdown_table(["x"], [[np.float32(1.5)]])
 
