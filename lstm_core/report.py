@@ -121,6 +121,7 @@ def comparison_rows(results: dict[str, Any], tables: Optional[list[str]] = None)
             "paper: success": paper_cells[0],
             "paper: sequences": paper_cells[1],
             "paper: test": paper_cells[2],
+            "paper: sequences (success)": paper_cells[1] + ("" if paper_cells[0] == "–" else f" ({paper_cells[0]})"),
             "ours: solved": f"{s['solved']} / {s['trials']}" + (f" ({s['diverged']} diverged)" if s["diverged"] else "")
             + (f" (reduced run: the paper's protocol has {row.trials} trials)" if s["trials"] < row.trials else ""),
             "ours: sequences, mean (range)": seq if s["solved"] else f"not reached in {format_value(s['budget'])}",
@@ -131,9 +132,11 @@ def comparison_rows(results: dict[str, Any], tables: Optional[list[str]] = None)
     return out
 
 
-# Two halves of the side-by-side table, each narrow enough for a phone (a page shows them one under the other).
-SPEED_COLUMNS = ("table", "row", "paper: success", "paper: sequences", "ours: solved", "ours: sequences, mean (range)")
-TEST_COLUMNS = ("table", "row", "paper: test", "ours: test", "ours: test wrong, all trials (median)", "wall time")
+# The whole side-by-side table, and its two halves, each narrow enough for a phone (comparison_halves).
+FULL_COLUMNS = ("table", "row", "paper: success", "paper: sequences", "paper: test", "ours: solved",
+                "ours: sequences, mean (range)", "ours: test", "ours: test wrong, all trials (median)", "wall time")
+SPEED_COLUMNS = ("table", "row", "paper: sequences (success)", "ours: solved", "ours: sequences, mean (range)")
+TEST_COLUMNS = ("table", "row", "paper: test", "ours: test", "ours: test wrong, all trials (median)")
 
 
 def comparison_markdown(results: Optional[dict[str, Any]] = None, tables: Optional[list[str]] = None,
@@ -144,7 +147,7 @@ def comparison_markdown(results: Optional[dict[str, Any]] = None, tables: Option
     rows = comparison_rows(results, tables)
     if not rows:
         raise ValueError(f"the results hold no rows of tables {tables}" if tables else "the results hold no rows")
-    cols = list(rows[0]) if columns is None else list(columns)
+    cols = list(FULL_COLUMNS) if columns is None else list(columns)
     unknown = [c for c in cols if c not in rows[0]]
     if unknown or not cols:
         raise ValueError(f"columns must be some of {list(rows[0])}; got {list(columns or [])}")
@@ -156,12 +159,13 @@ def comparison_markdown(results: Optional[dict[str, Any]] = None, tables: Option
 def comparison_halves(results: Optional[dict[str, Any]] = None, tables: Optional[list[str]] = None) -> str:
     """The side-by-side table in its two halves, one under the other, each with a bold title:
     :data:`SPEED_COLUMNS`, then :data:`TEST_COLUMNS` (the "table" column only when ``tables`` names
-    more than one paper table). Rows of those tables that ``results`` does not hold are named below."""
+    more than one paper table; wall times are left to the whole table). Rows of those tables that
+    ``results`` does not hold are named below."""
     results = load_results() if results is None else results
     drop = {"table"} if tables is not None and len(tables) == 1 else set()
     parts = []
     for title, columns in (("Trials that met the paper's criterion, and the sequences they needed", SPEED_COLUMNS),
-                           ("Test errors after training, and wall time", TEST_COLUMNS)):
+                           ("Test errors after training", TEST_COLUMNS)):
         parts.append(f"**{title}**\n\n" + comparison_markdown(results, tables, [c for c in columns if c not in drop]))
     missing = [row.key for row in ROWS if (tables is None or row.table in tables) and row.key not in results["rows"]]
     if missing:

@@ -34,12 +34,14 @@ def test_baseline_rows_show_no_paper_numbers_and_lstm_rows_do():
 def test_columns_pick_and_order_the_table_and_bad_names_are_refused():
     results = {"rows": {"T9-6a": _result(1, 2), "RNN-6a": _result(0, 2)}}
     whole = comparison_markdown(results, ["9"])
-    assert whole.splitlines()[0].count("|") == len(comparison_rows(results)[0]) + 1
     for columns in (SPEED_COLUMNS, TEST_COLUMNS):
         md = comparison_markdown(results, ["9"], columns=columns)
         assert md.splitlines()[0] == "| " + " | ".join(columns) + " |"
         assert len(md.splitlines()) == 2 + 2  # header, rule, two rows
-    assert set(SPEED_COLUMNS) | set(TEST_COLUMNS) == set(comparison_rows(results)[0])  # the halves cover it all
+    ours = {c for c in comparison_rows(results)[0] if c.startswith("ours:")}
+    assert ours <= set(SPEED_COLUMNS) | set(TEST_COLUMNS)  # every column of ours is in one half
+    assert len(SPEED_COLUMNS) <= 5 and len(TEST_COLUMNS) <= 5  # narrow enough for a phone
+    assert whole.splitlines()[0].count("|") == 11  # the whole table keeps its ten columns
     md = comparison_markdown(results, ["9"], columns=["row", "ours: solved"])
     assert md.splitlines()[2].startswith("| 6a, α = 0.5 | 1 / 2")
     with pytest.raises(ValueError, match="columns must be some of"):
@@ -53,7 +55,8 @@ def test_halves_stack_the_two_tables_and_name_missing_rows():
     results = {"rows": {"T9-6a": _result(1, 2), "RNN-6a": _result(0, 2)}}
     md = comparison_halves(results, ["9"])
     speed, test, missing = md.split("\n\n**")[0], md.split("\n\n**")[1], md.rsplit("\n\n", 1)[-1]
-    assert speed.startswith("**Trials that met") and "| row | paper: success |" in speed  # one table: no "table" column
+    assert speed.startswith("**Trials that met") and "| row | paper: sequences (success) |" in speed  # no "table" column
+    assert "| 31,390 |" in speed  # the paper gives no success rate for Table 9: the sequences alone
     assert test.startswith("Test errors") and "| row | paper: test |" in test
     assert missing == "*Not in these results yet: T9-6b.*"
     assert "| table | row |" in comparison_halves(results, ["7", "9"])
