@@ -110,7 +110,7 @@ def comparison_rows(results: dict[str, Any], tables: Optional[list[str]] = None)
         s = res["summary"]
         seq = "–"
         if s["sequences_mean"] is not None:
-            seq = f"{_fmt(s['sequences_mean'])} ({_fmt(s['sequences_min'])}–{_fmt(s['sequences_max'])})"
+            seq = f"{_fmt(s['sequences_mean'])} ({_fmt(s['sequences_min'])} – {_fmt(s['sequences_max'])})"
         paper_rate = "–" if paper.success_rate is None else f"{format_value(paper.success_rate)} %"
         paper_cells = (paper_rate, format_value(paper.sequences_to_success), _paper_test(paper))
         if row.model == "rnn":  # the paper ran no vanilla RNN: its figures on this row are the LSTM's
@@ -158,15 +158,22 @@ def comparison_markdown(results: Optional[dict[str, Any]] = None, tables: Option
 
 def comparison_halves(results: Optional[dict[str, Any]] = None, tables: Optional[list[str]] = None) -> str:
     """The side-by-side table in its two halves, one under the other, each with a bold title:
-    :data:`SPEED_COLUMNS`, then :data:`TEST_COLUMNS` (the "table" column only when ``tables`` names
-    more than one paper table; wall times are left to the whole table). Rows of those tables that
-    ``results`` does not hold are named below."""
+    :data:`SPEED_COLUMNS`, then :data:`TEST_COLUMNS`, without the "table" column (when the rows come
+    from several paper tables, each row's name says which; wall times are left to the whole table).
+    Rows of those tables that ``results`` does not hold are named below."""
     results = load_results() if results is None else results
-    drop = {"table"} if tables is not None and len(tables) == 1 else set()
+    rows = comparison_rows(results, tables)
+    if not rows:
+        raise ValueError(f"the results hold no rows of tables {tables}" if tables else "the results hold no rows")
+    if len({r["table"] for r in rows}) > 1:  # the paper's table goes into the row's name: one column fewer
+        rows = [{**r, "row": f"Table {r['table']}: {r['row']}"} for r in rows]
     parts = []
     for title, columns in (("Trials that met the paper's criterion, and the sequences they needed", SPEED_COLUMNS),
                            ("Test errors after training", TEST_COLUMNS)):
-        parts.append(f"**{title}**\n\n" + comparison_markdown(results, tables, [c for c in columns if c not in drop]))
+        cols = [c for c in columns if c != "table"]
+        lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        lines += ["| " + " | ".join(r[c] for c in cols) + " |" for r in rows]
+        parts.append(f"**{title}**\n\n" + "\n".join(lines))
     missing = [row.key for row in ROWS if (tables is None or row.table in tables) and row.key not in results["rows"]]
     if missing:
         parts.append(f"*Not in these results yet: {', '.join(missing)}.*")

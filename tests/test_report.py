@@ -59,4 +59,5 @@ def test_halves_stack_the_two_tables_and_name_missing_rows():
     assert "| 31,390 |" in speed  # the paper gives no success rate for Table 9: the sequences alone
     assert test.startswith("Test errors") and "| row | paper: test |" in test
     assert missing == "*Not in these results yet: T9-6b.*"
-    assert "| table | row |" in comparison_halves(results, ["7", "9"])
+    several = comparison_halves({"rows": {**results["rows"], "T7-adding-T100": _result(0, 10)}}, ["7", "9"])
+    assert "| table |" not in several and "| Table 9: 6a, α = 0.5 |" in several  # the table is in the row's name
