@@ -10,7 +10,8 @@ What changes (the chapters mark their solutions as the instructors' guide, chapt
   each ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` block becomes a stub: inside a function,
   ``raise NotImplementedError(...)``; at top level, ``NAME = ...`` for each name the block assigns.
   The stubbed cell is tagged ``raises-exception`` (nbval and the book build expect it may raise);
-  a cell in the gate without markers (pure solution code) is dropped;
+  a cell in the gate without markers (pure solution code, or a Markdown cell with the written
+  answer) is dropped;
 - the book's ``hide_solutions`` is switched on and its title says "student edition".
 The checks after each exercise (``lstm_core.check``) then report "not answered yet" instead of
 failing, so the student edition runs top to bottom and builds.
@@ -100,6 +101,8 @@ def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             continue
         if cell.cell_type == "markdown" and _SOLUTION.match(text):
             continue
+        if cell.cell_type == "markdown" and in_gate:
+            continue  # the written answer inside a coding solution's gate
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
             if BEGIN in text:
