@@ -85,14 +85,18 @@ def comparison_rows(results: dict[str, Any], tables: Optional[list[str]] = None)
         s = res["summary"]
         seq = "–"
         if s["sequences_mean"] is not None:
-            seq = f"{_fmt(s['sequences_mean'])} ({_fmt(s['sequences_min'])}–{_fmt(s['sequences_max'])})"
+            seq = f"{_fmt(s['sequences_mean'])} ({_fmt(s['sequences_min'])} – {_fmt(s['sequences_max'])})"
         paper_rate = "–" if paper.success_rate is None else f"{format_value(paper.success_rate)} %"
+        paper_cells = (paper_rate, format_value(paper.sequences_to_success), _paper_test(paper))
+        if row.model == "rnn":  # the paper ran no vanilla RNN: its figures on this row are the LSTM's
+            paper_cells = ("–", "–", "–")
         out.append({
             "table": row.table,
             "row": ("vanilla RNN baseline: " if row.model == "rnn" else "") + row.task_config + (f", {row.network}" if row.table == "1" else "") + f", α = {row.learning_rate:g}",
-            "paper: success": paper_rate,
-            "paper: sequences": format_value(paper.sequences_to_success),
-            "paper: test": _paper_test(paper),
+            "paper: success": paper_cells[0],
+            "paper: sequences": paper_cells[1],
+            "paper: test": paper_cells[2],
+            "paper: sequences (success)": paper_cells[1] + ("" if paper_cells[0] == "–" else f" ({paper_cells[0]})"),
             "ours: solved": f"{s['solved']} / {s['trials']}" + (f" ({s['diverged']} diverged)" if s["diverged"] else "")
             + (f" (reduced run: the paper's protocol has {row.trials} trials)" if s["trials"] < row.trials else ""),
             "ours: sequences, mean (range)": seq if s["solved"] else f"not reached in {format_value(s['budget'])}",
@@ -103,16 +107,52 @@ def comparison_rows(results: dict[str, Any], tables: Optional[list[str]] = None)
     return out
 
 
-def comparison_markdown(results: Optional[dict[str, Any]] = None, tables: Optional[list[str]] = None) -> str:
-    """The side-by-side table as Markdown (the book renders it); ``tables`` picks some paper tables."""
+# The whole side-by-side table, and its two halves, each narrow enough for a phone (comparison_halves).
+FULL_COLUMNS = ("table", "row", "paper: success", "paper: sequences", "paper: test", "ours: solved",
+                "ours: sequences, mean (range)", "ours: test", "ours: test wrong, all trials (median)", "wall time")
+SPEED_COLUMNS = ("table", "row", "paper: sequences (success)", "ours: solved", "ours: sequences, mean (range)")
+TEST_COLUMNS = ("table", "row", "paper: test", "ours: test", "ours: test wrong, all trials (median)")
+
+
+def comparison_markdown(results: Optional[dict[str, Any]] = None, tables: Optional[list[str]] = None,
+                        columns: Optional[Sequence[str]] = None) -> str:
+    """The side-by-side table as Markdown (the book renders it); ``tables`` picks some paper tables,
+    ``columns`` some columns of :func:`comparison_rows` (e.g. :data:`SPEED_COLUMNS`), in that order."""
     results = load_results() if results is None else results
     rows = comparison_rows(results, tables)
     if not rows:
         raise ValueError(f"the results hold no rows of tables {tables}" if tables else "the results hold no rows")
-    cols = list(rows[0])
+    cols = list(FULL_COLUMNS) if columns is None else list(columns)
+    unknown = [c for c in cols if c not in rows[0]]
+    if unknown or not cols:
+        raise ValueError(f"columns must be some of {list(rows[0])}; got {list(columns or [])}")
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     lines += ["| " + " | ".join(r[c] for c in cols) + " |" for r in rows]
     return "\n".join(lines)
+
+
+def comparison_halves(results: Optional[dict[str, Any]] = None, tables: Optional[list[str]] = None) -> str:
+    """The side-by-side table in its two halves, one under the other, each with a bold title:
+    :data:`SPEED_COLUMNS`, then :data:`TEST_COLUMNS`, without the "table" column (when the rows come
+    from several paper tables, each row's name says which; wall times are left to the whole table).
+    Rows of those tables that ``results`` does not hold are named below."""
+    results = load_results() if results is None else results
+    rows = comparison_rows(results, tables)
+    if not rows:
+        raise ValueError(f"the results hold no rows of tables {tables}" if tables else "the results hold no rows")
+    if len({r["table"] for r in rows}) > 1:  # the paper's table goes into the row's name: one column fewer
+        rows = [{**r, "row": f"Table {r['table']}: {r['row']}"} for r in rows]
+    parts = []
+    for title, columns in (("Trials that met the paper's criterion, and the sequences they needed", SPEED_COLUMNS),
+                           ("Test errors after training", TEST_COLUMNS)):
+        cols = [c for c in columns if c != "table"]
+        lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        lines += ["| " + " | ".join(r[c] for c in cols) + " |" for r in rows]
+        parts.append(f"**{title}**\n\n" + "\n".join(lines))
+    missing = [row.key for row in ROWS if (tables is None or row.table in tables) and row.key not in results["rows"]]
+    if missing:
+        parts.append(f"*Not in these results yet: {', '.join(missing)}.*")
+    return "\n\n".join(parts)
 
 
 # ======================================================================================
@@ -169,7 +209,7 @@ SHORTFALLS: tuple[Shortfall, ...] = (
         ("the paper's protocol at T = 100, 500 and 1000 (at 1000 with fewer trials than the paper's)",
          "a budget beyond twice the paper's mean at T = 100 (exploratory)"),
         "at T = 100 the networks learn the task, but their few remaining errors sit at targets near 0 or 1, "
-        "where the logistic output unit saturates, and ST3's 2000 correct in a row turns that error floor into "
+        "where the output falls just short of the target, and ST3's 2000 correct in a row turns that error floor into "
         "a long wait; at T = 500 and 1000 most trials had not learned the task within the budget",
         "chapter 7"),
     Shortfall(
@@ -215,8 +255,9 @@ def shortfall_markdown(results: Optional[dict[str, Any]] = None) -> str:
     return "\n".join(items)
 
 
-def comparison_or_pending(results: dict[str, Any], tables: Sequence[str]) -> str:
-    """``comparison_markdown(results, tables)`` for the rows ``results`` holds, plus a line naming
+def comparison_or_pending(results: dict[str, Any], tables: Sequence[str],
+                          columns: Optional[Sequence[str]] = None) -> str:
+    """``comparison_markdown(results, tables, columns)`` for the rows ``results`` holds, plus a line naming
     the reproduced rows of those tables that it does not hold (yet); never raises for missing rows.
 
     >>> print(comparison_or_pending({"rows": {}}, ["8"]))
@@ -231,7 +272,7 @@ def comparison_or_pending(results: dict[str, Any], tables: Sequence[str]) -> str
     missing = [key for key in wanted if key not in results["rows"]]
     parts = []
     if len(missing) < len(wanted):
-        parts.append(comparison_markdown(results, tables))
+        parts.append(comparison_markdown(results, tables, columns))
     if missing:
         parts.append(f"*Not in these results yet: {', '.join(missing)}.*")
     return "\n\n".join(parts)
