@@ -118,19 +118,22 @@ def run_ablation(key: str, reading: str, *, trials: Optional[int] = None, seed: 
 
 
 def ablation_markdown(ablations: Optional[dict[str, Any]] = None, keys: Optional[list[str]] = None) -> str:
-    """The ablations as a compact Markdown table: row | reading | solved | mean sequences (paper's in the header row)."""
+    """The ablations as a Markdown table: row | reading | solved | mean sequences | trials whose final test
+    has at most 10 % wrong (learned, if not to the criterion); the paper's mean first for each row."""
     ablations = load_ablations() if ablations is None else ablations
-    lines = ["| row | reading | solved | mean seq. |", "|---|---|---|---|"]
+    lines = ["| row | reading | solved | mean seq. | test ≤ 10 % wrong |", "|---|---|---|---|---|"]
     for key, readings in ablations.get("rows", {}).items():
         if keys is not None and key not in keys:
             continue
         paper = get_row(key).paper.sequences_to_success
-        lines.append(f"| {key} | paper | – | {paper:,} |")
+        lines.append(f"| {key} | paper | – | {paper:,} | – |")
         for name, res in readings.items():
             s = res["summary"]
             mean = "–" if s["sequences_mean"] is None else f"{s['sequences_mean']:,.0f}"
             flag = " (reduced)" if res.get("reduced") else ""
-            lines.append(f"| {key} | {name}{flag} | {s['solved']}/{s['trials']} | {mean} |")
+            tested = [t for t in res.get("trials", []) if t.get("test_wrong") is not None and t.get("test_size")]
+            near = f"{sum(t['test_wrong'] <= 0.1 * t['test_size'] for t in tested)}/{len(tested)}" if tested else "–"
+            lines.append(f"| {key} | {name}{flag} | {s['solved']}/{s['trials']} | {mean} | {near} |")
     return "\n".join(lines)
 
 
