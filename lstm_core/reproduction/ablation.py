@@ -29,16 +29,13 @@ from typing import Any, Callable, Optional
 
 from lstm_core.reproduction.readings import LITERAL, READINGS, apply_reading, reading_names
 from lstm_core.reproduction.results import (
-    Checkpoint, CheckpointError, locked, reduced_reason, results_path, write_atomic,
+    ABLATIONS, Checkpoint, CheckpointError, load_ablations, locked, reduced_reason, results_path, write_atomic,
 )
 from lstm_core.reproduction.rows import ROWS, get_row
 from lstm_core.reproduction.run import run_row
 
 __all__ = ["ablation_markdown", "ABLATIONS", "ablations_path", "load_ablations", "merge_ablation", "run_ablation", "ablation_key",
            "row_ablations", "main"]
-
-ABLATIONS = "ablations.json"
-
 
 def ablations_path(name: str = ABLATIONS) -> Path:
     """Where the ablation results live (``reproduction/data/ablations.json``)."""
@@ -48,14 +45,6 @@ def ablations_path(name: str = ABLATIONS) -> Path:
 def ablation_key(key: str, reading: str) -> str:
     """A short name of one ablation: ``row/reading``."""
     return f"{key}/{reading}"
-
-
-def load_ablations(path: Optional[str | Path] = None) -> dict[str, Any]:
-    """The ablation results ({"meta": ..., "rows": {row: {reading: result}}}); empty rows if none yet."""
-    p = Path(path) if path is not None else ablations_path()
-    if not p.exists():
-        return {"meta": {}, "rows": {}}
-    return json.loads(p.read_text(encoding="utf-8"))
 
 
 def row_ablations(key: str, ablations: Optional[dict[str, Any]] = None) -> dict[str, Any]:
