@@ -45,7 +45,8 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing the pack
     sys.path.insert(0, str(ROOT))
 
 from lstm_core import TorchLSTM, paper_network, use_one_thread  # noqa: E402
-from lstm_core.training.engines import lstm1997 as fast
+from lstm_core.training.engines import lstm1997 as fast  # noqa: E402
+from lstm_core.training.threads import select_threading_layer  # noqa: E402
 from lstm_core.tasks import adding  # noqa: E402
 from lstm_core.tasks.base import SequenceBatch  # noqa: E402
 
@@ -250,6 +251,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
     parser.add_argument("--skip-cold-compile", action="store_true", help="do not time a cold JIT compile")
     args = parser.parse_args(argv)
     use_one_thread()  # the course's setting for tiny networks (importing lstm_core sets none)
+    select_threading_layer()  # before numba.get_num_threads() below starts numba's threads
     settings = Settings(args.budget, args.rounds, args.warmup, args.trials, args.max_sequences, args.chunk, args.seed)
 
     result: dict = {"machine": {

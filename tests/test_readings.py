@@ -140,12 +140,14 @@ def test_shipped_literal_ablations_are_the_shipped_rows():
 
 def test_ablation_table(tmp_path):
     out = tmp_path / "a.json"
-    result = {"summary": {"solved": 3, "trials": 20, "sequences_mean": 41234.5}, "reduced": None}
+    result = {"summary": {"solved": 3, "trials": 20, "sequences_mean": 41234.5}, "reduced": None,
+              "trials": [{"test_wrong": w, "test_size": 256} for w in (0, 25, 26, 256)] + [{"test_wrong": None}]}
     ablation.merge_ablation(out, "T3-2c-q100-p100", "igb-neg", result)
     ablation.merge_ablation(out, "T3-2c-q100-p100", "literal",
                             {"summary": {"solved": 0, "trials": 2, "sequences_mean": None}, "reduced": "2 of 20"})
     md = ablation.ablation_markdown(ablation.load_ablations(out)).splitlines()
-    assert md[2:] == ["| T3-2c-q100-p100 | paper | – | 31,000 |", "| T3-2c-q100-p100 | igb-neg | 3/20 | 41,234 |",
-                      "| T3-2c-q100-p100 | literal (reduced) | 0/2 | – |"]
+    assert md[2:] == ["| T3-2c-q100-p100 | paper | – | 31,000 | – |",
+                      "| T3-2c-q100-p100 | igb-neg | 3/20 | 41,234 | 2/4 |",
+                      "| T3-2c-q100-p100 | literal (reduced) | 0/2 | – | – |"]
     with pytest.raises(ValueError, match="unknown row"):
         ablation.merge_ablation(out, "T99-nothing", "literal", result)

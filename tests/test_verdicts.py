@@ -107,3 +107,14 @@ def test_tables_filter_and_bad_input():
         V.verdicts(load_results(), {}, tables=["12"])
     with pytest.raises(ValueError, match="no LSTM rows"):
         V.verdict_summary([])
+
+
+def test_verdicts_do_not_load_the_training_engines():
+    """A chapter that states verdicts imports no engine (numba) code."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from lstm_core.reproduction.verdicts import verdicts; verdicts(); "
+            "print(any(m.startswith(('lstm_core.training', 'numba')) for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -29,16 +29,13 @@ from typing import Any, Callable, Optional
 
 from lstm_core.reproduction.readings import LITERAL, READINGS, apply_reading, reading_names
 from lstm_core.reproduction.results import (
-    Checkpoint, CheckpointError, locked, reduced_reason, results_path, write_atomic,
+    ABLATIONS, Checkpoint, CheckpointError, load_ablations, locked, reduced_reason, results_path, write_atomic,
 )
 from lstm_core.reproduction.rows import ROWS, get_row
 from lstm_core.reproduction.run import run_row
 
 __all__ = ["ablation_markdown", "ABLATIONS", "ablations_path", "load_ablations", "merge_ablation", "run_ablation", "ablation_key",
            "row_ablations", "main"]
-
-ABLATIONS = "ablations.json"
-
 
 def ablations_path(name: str = ABLATIONS) -> Path:
     """Where the ablation results live (``reproduction/data/ablations.json``)."""
@@ -48,14 +45,6 @@ def ablations_path(name: str = ABLATIONS) -> Path:
 def ablation_key(key: str, reading: str) -> str:
     """A short name of one ablation: ``row/reading``."""
     return f"{key}/{reading}"
-
-
-def load_ablations(path: Optional[str | Path] = None) -> dict[str, Any]:
-    """The ablation results ({"meta": ..., "rows": {row: {reading: result}}}); empty rows if none yet."""
-    p = Path(path) if path is not None else ablations_path()
-    if not p.exists():
-        return {"meta": {}, "rows": {}}
-    return json.loads(p.read_text(encoding="utf-8"))
 
 
 def row_ablations(key: str, ablations: Optional[dict[str, Any]] = None) -> dict[str, Any]:
@@ -118,19 +107,22 @@ def run_ablation(key: str, reading: str, *, trials: Optional[int] = None, seed: 
 
 
 def ablation_markdown(ablations: Optional[dict[str, Any]] = None, keys: Optional[list[str]] = None) -> str:
-    """The ablations as a compact Markdown table: row | reading | solved | mean sequences (paper's in the header row)."""
+    """The ablations as a Markdown table: row | reading | solved | mean sequences | trials whose final test
+    has at most 10 % wrong (learned, if not to the criterion); the paper's mean first for each row."""
     ablations = load_ablations() if ablations is None else ablations
-    lines = ["| row | reading | solved | mean seq. |", "|---|---|---|---|"]
+    lines = ["| row | reading | solved | mean seq. | test ≤ 10 % wrong |", "|---|---|---|---|---|"]
     for key, readings in ablations.get("rows", {}).items():
         if keys is not None and key not in keys:
             continue
         paper = get_row(key).paper.sequences_to_success
-        lines.append(f"| {key} | paper | – | {paper:,} |")
+        lines.append(f"| {key} | paper | – | {paper:,} | – |")
         for name, res in readings.items():
             s = res["summary"]
             mean = "–" if s["sequences_mean"] is None else f"{s['sequences_mean']:,.0f}"
             flag = " (reduced)" if res.get("reduced") else ""
-            lines.append(f"| {key} | {name}{flag} | {s['solved']}/{s['trials']} | {mean} |")
+            tested = [t for t in res.get("trials", []) if t.get("test_wrong") is not None and t.get("test_size")]
+            near = f"{sum(t['test_wrong'] <= 0.1 * t['test_size'] for t in tested)}/{len(tested)}" if tested else "–"
+            lines.append(f"| {key} | {name}{flag} | {s['solved']}/{s['trials']} | {mean} | {near} |")
     return "\n".join(lines)
 
 

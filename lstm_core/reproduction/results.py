@@ -41,18 +41,27 @@ from typing import Any, Iterator, Optional
 from lstm_core.reproduction.rows import ROWS, Row, get_row, row_network
 
 __all__ = [
-    "SHIPPED", "REDUCED", "results_path", "is_shipped", "load_results", "trained_model", "ReducedRun",
+    "SHIPPED", "REDUCED", "ABLATIONS", "load_ablations", "results_path", "is_shipped", "load_results", "trained_model", "ReducedRun",
     "CheckpointError",
     "reduced_reason", "merge_results", "write_atomic", "locked", "Checkpoint", "checkpoint_path",
 ]
 
 SHIPPED = "paper_protocol.json"  # the reproduction the book shows
+ABLATIONS = "ablations.json"  # rows run under named readings (lstm_core.reproduction.ablation)
 REDUCED = "quick.json"  # where reduced runs go when no file is named
 
 
 def results_path(name: str = SHIPPED) -> Path:
     """Where results named ``name`` live inside the installed package (``reproduction/data/``)."""
     return Path(str(resources.files("lstm_core.reproduction") / "data" / name))
+
+
+def load_ablations(path: Optional[str | Path] = None) -> dict[str, Any]:
+    """The ablation results ({"meta": ..., "rows": {row: {reading: result}}}); empty rows if there are none yet."""
+    p = Path(path) if path is not None else results_path(ABLATIONS)
+    if not p.exists():
+        return {"meta": {}, "rows": {}}
+    return json.loads(p.read_text(encoding="utf-8"))
 
 
 def is_shipped(path: str | Path) -> bool:

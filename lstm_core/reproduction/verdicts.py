@@ -30,7 +30,7 @@ from typing import Any, Optional, Sequence
 
 from lstm_core.reproduction.paper import Reported
 from lstm_core.reproduction.readings import LITERAL
-from lstm_core.reproduction.results import load_results
+from lstm_core.reproduction.results import load_ablations, load_results
 from lstm_core.reproduction.rows import ROWS, Row, get_row
 
 __all__ = ["FACTOR", "REPRODUCED", "SLOWER", "NOT_REPRODUCED", "BASELINE", "Verdict", "verdict_for", "verdicts",
@@ -135,10 +135,7 @@ def verdicts(results: Optional[dict[str, Any]] = None, ablations: Optional[dict[
     the RNN rows, as "baseline".
     """
     results = load_results() if results is None else results
-    if ablations is None:
-        from lstm_core.reproduction.ablation import load_ablations
-
-        ablations = load_ablations()
+    ablations = load_ablations() if ablations is None else ablations
     if tables is not None:
         known = {r.table for r in ROWS}
         unknown = sorted(set(tables) - known)

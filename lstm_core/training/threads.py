@@ -16,10 +16,12 @@ numba's threading layer: numba's "omp" layer shares the OpenMP runtime with torc
 parallel kernel of ours ran on it, torch's thread count had changed and its small ops ran
 about 10x slower (measured on 2 cores). :func:`select_threading_layer` picks numba's
 "workqueue" layer instead, which keeps numba's threads apart. It can only take effect before
-the first parallel numba kernel of the process runs, so the engines call it (through
-``use_threads``) just before their parallel kernels; an explicit ``NUMBA_THREADING_LAYER``
-environment setting always wins. This is the only global setting the package makes, and only
-when a parallel kernel is about to run.
+numba starts its threads, which happens at the first parallel kernel *or the first call of
+``numba.get_num_threads()``*; so the engines call it (through ``use_threads`` and ``capped``)
+just before they ask numba anything, and a program that asks numba for its threads itself
+before training (a benchmark printing its settings) calls it first. An explicit
+``NUMBA_THREADING_LAYER`` environment setting always wins. This is the only global setting the
+package makes, and only when numba's threads are about to start.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ def capped(work_items: int, limit: Optional[int] = None) -> int:
     threads than it has work for (nor more than numba's current setting).
     """
     limit = validate.positive_int("threads", limit, allow_none=True)
+    select_threading_layer()  # asking numba for its threads starts its threading layer: choose it first
     current = _numba_module().get_num_threads()
     return max(1, min(current, int(work_items), current if limit is None else limit))
 

@@ -27,8 +27,9 @@ few numbers per step, one backward pass turns them into the deltas, and each del
 outer product with z(t). There is no Python, no autograd graph and no per-step allocation.
 Absent output gates make y^out = 1.
 
-:func:`forward_step` is the network's one forward step; the per-sequence kernels here and the
-per-step RTRL kernel (``engines.rtrl``) both call it, so the 1997 forward pass is written once.
+:func:`forward_backward` holds the network's one forward pass; the per-sequence kernels here and
+the per-step RTRL kernel (``engines.rtrl``, through its ``rtrl_lr`` mode) both run it, so the 1997
+forward pass and its per-step errors are written once.
 Kernels are compiled once per machine and cached (``cache=True``), each for a single
 signature (float64 arrays, int64 indices).
 """
@@ -42,107 +43,96 @@ from numba import njit, prange
 
 from lstm_core.training.engines.squash import squash
 
-__all__ = ["forward_step", "forward_backward", "accumulate", "online_kernel", "minibatch_kernel"]
+__all__ = ["forward_backward", "accumulate", "online_kernel", "minibatch_kernel"]
 
 
 @njit(cache=True)
-def forward_step(W, Wk, dims, ptr, idx, val, row, Y, t, s, net, yin, fpin, gc, gpc, yout, hs, hp, yk, dk):
-    """Step t of the 1997 network, reading z(t) = [x(t), Y[t], 1]; False if a net input is not finite.
+def forward_backward(W, Wk, dims, ptr, idx, val, step0, L, targets, mask, out,
+                     Y, gc, gpc, yin, fpin, es, D, Dk, rtrl_lr, bias_h, bias_k, tr_in, tr_c, z):
+    """One sequence: the forward pass, each step's errors, then the truncated backward pass.
 
-    x(t) is the sparse row ``row`` (entries ``ptr[row]:ptr[row+1]`` of idx, val). Writes the
-    hidden activations Y[t + 1] = [y^c, y^in, y^out], the per-step traces yin[t], fpin[t]
-    (B,) and gc[t], gpc[t] (C,), the current yout (B,), hs = h(s_c), hp = h'(s_c) (C,), the
-    outputs yk and their derivatives dk (n_out,), and updates the cell states s (C,).
+    The 1997 network's forward pass, written once. Per-sequence mode (``rtrl_lr = 0``): reads W,
+    Wk; writes out[:L], Y[:L+1], D[:last+1], Dk and nothing to any weight. Per-step mode
+    (``rtrl_lr > 0``, ``engines.rtrl``): additionally carries the RTRL traces tr_in, tr_c (C, Z)
+    of eqs. 25 and 27 and, at every step with a target, changes W and Wk at once by
+    ``rtrl_lr`` times that step's gradient (z (Z,) is scratch); no backward pass.
+
+    In per-sequence mode tr_in, tr_c and z are not touched (empty arrays will do).
+
+    Returns (loss, last, ok): ``last`` is the last masked step (-1 if none), ok False if a net
+    input, the loss or an error signal is not finite (per-sequence mode: nothing is applied;
+    per-step mode: the updates of the earlier steps stay).
     """
     n_in, B, S, has_out = dims[0], dims[1], dims[2], dims[3]
     g_code, h_code, o_code = dims[4], dims[5], dims[6]
     C = B * S
     H = W.shape[0]
     Z = W.shape[1]
-    # net_u(t) = sum_m w_um z_m(t),  z(t) = [x(t), y(t-1), 1]   (bias column last)
-    for r in range(H):
-        net[r] = W[r, Z - 1]
-    for e in range(ptr[row], ptr[row + 1]):
-        i = idx[e]
-        v = val[e]
-        for r in range(H):
-            net[r] += W[r, i] * v
-    finite = True
-    for r in range(H):
-        a = net[r]
-        for u in range(H):
-            a += W[r, n_in + u] * Y[t, u]  # y(t-1) enters as a constant: the scissors
-        net[r] = a
-        if not math.isfinite(a):
-            finite = False
-    if not finite:
-        return False
-    # gates: y^in_j = f(net_in_j), y^out_j = f(net_out_j)
-    for j in range(B):
-        yi, dyi = squash(0, net[C + j])
-        yin[t, j] = yi
-        fpin[t, j] = dyi
-        Y[t + 1, C + j] = yi
-        if has_out:
-            yo, _ = squash(0, net[C + B + j])
-            yout[j] = yo
-            Y[t + 1, C + B + j] = yo
-    # CEC: s_c(t) = s_c(t-1) + y^in g(net_c);  y^c = y^out h(s_c)
-    for c in range(C):
-        j = c // S
-        gv, gd = squash(g_code, net[c])
-        gc[t, c] = gv
-        gpc[t, c] = gd
-        s[c] += yin[t, j] * gv
-        hv, hd = squash(h_code, s[c])
-        hs[c] = hv
-        hp[c] = hd
-        Y[t + 1, c] = yout[j] * hv
-    # output units: y^k = f_out(sum_c w_kc y^c + b_k)
-    for k in range(Wk.shape[0]):
-        a = Wk[k, C]
-        for c in range(C):
-            a += Wk[k, c] * Y[t + 1, c]
-        yk[k], dk[k] = squash(o_code, a)
-    return True
-
-
-@njit(cache=True)
-def forward_backward(W, Wk, dims, ptr, idx, val, step0, L, targets, mask, out,
-                     Y, gc, gpc, yin, fpin, es, D, Dk):
-    """One sequence: forward pass, then the truncated backward pass into row deltas.
-
-    Reads W, Wk; writes out[:L], Y[:L+1], D[:last+1], Dk. Returns (loss, last, ok): ``last`` is
-    the last masked step (-1 if none), ok False if the forward nets, the loss or a delta is
-    not finite (nothing is written to any weight here).
-    """
-    B, S, has_out = dims[1], dims[2], dims[3]
-    C = B * S
-    H = W.shape[0]
     n_out = Wk.shape[0]
+    rtrl = rtrl_lr > 0.0
     net = np.empty(H)
     s = np.zeros(C)  # s_c(0) = 0
     hs = np.empty(C)
     hp = np.empty(C)
     yout = np.ones(B)  # y^out = 1 without output gates
-    yk = np.empty(n_out)
-    dk = np.empty(n_out)
     acc = np.zeros(C)
     loss = 0.0
     last = -1
     for u in range(H):
         Y[0, u] = 0.0  # activations reset at the sequence start: y(-1) = 0
     for t in range(L):
-        if not forward_step(W, Wk, dims, ptr, idx, val, step0 + t, Y, t, s, net, yin, fpin, gc, gpc, yout,
-                            hs, hp, yk, dk):
+        # net_u(t) = sum_m w_um z_m(t),  z(t) = [x(t), y(t-1), 1]   (bias column last)
+        for r in range(H):
+            net[r] = W[r, Z - 1]
+        for e in range(ptr[step0 + t], ptr[step0 + t + 1]):
+            i = idx[e]
+            v = val[e]
+            for r in range(H):
+                net[r] += W[r, i] * v
+        finite = True
+        for r in range(H):
+            a = net[r]
+            for u in range(H):
+                a += W[r, n_in + u] * Y[t, u]  # y(t-1) enters as a constant: the scissors
+            net[r] = a
+            if not math.isfinite(a):
+                finite = False
+        if not finite:
             return math.nan, last, False
+        # gates: y^in_j = f(net_in_j), y^out_j = f(net_out_j)
+        for j in range(B):
+            yi, dyi = squash(0, net[C + j])
+            yin[t, j] = yi
+            fpin[t, j] = dyi
+            Y[t + 1, C + j] = yi
+            if has_out:
+                yo, _ = squash(0, net[C + B + j])
+                yout[j] = yo
+                Y[t + 1, C + B + j] = yo
+        # CEC: s_c(t) = s_c(t-1) + y^in g(net_c);  y^c = y^out h(s_c)
+        for c in range(C):
+            j = c // S
+            gv, gd = squash(g_code, net[c])
+            gc[t, c] = gv
+            gpc[t, c] = gd
+            s[c] += yin[t, j] * gv
+            hv, hd = squash(h_code, s[c])
+            hs[c] = hv
+            hp[c] = hd
+            Y[t + 1, c] = yout[j] * hv
+        # output units: y^k = f_out(sum_c w_kc y^c + b_k)
         masked = mask[t]
         for k in range(n_out):
-            out[t, k] = yk[k]
+            a = Wk[k, C]
+            for c in range(C):
+                a += Wk[k, c] * Y[t + 1, c]
+            yk, dk = squash(o_code, a)
+            out[t, k] = yk
             if masked:
-                diff = yk[k] - targets[t, k]
+                diff = yk - targets[t, k]
                 loss += 0.5 * diff * diff
-                Dk[t, k] = diff * dk[k]  # delta_k = (y^k - t^k) f'(net_k)
+                Dk[t, k] = diff * dk  # delta_k = (y^k - t^k) f'(net_k)
+        # this step's errors: into s_c (e_s) and, instantaneous only, into the output gates (eq. 21)
         if has_out:
             for j in range(B):
                 D[t, C + B + j] = 0.0
@@ -156,14 +146,20 @@ def forward_backward(W, Wk, dims, ptr, idx, val, step0, L, targets, mask, out,
                 es[t, c] = ey * yout[j] * hp[c]  # local error into s_c
                 if has_out:
                     D[t, C + B + j] += ey * hs[c]
-            if has_out:  # eq. 21: output gates get the instantaneous error only
+            if has_out:
                 for j in range(B):
                     D[t, C + B + j] *= yout[j] * (1.0 - yout[j])
         else:
             for c in range(C):
                 es[t, c] = 0.0
+        if rtrl:
+            if not _rtrl_step(W, Wk, bias_h, bias_k, n_in, B, S, ptr, idx, val, step0 + t, Y, t, gc, gpc, yin,
+                              fpin, es, D, Dk, masked, rtrl_lr, tr_in, tr_c, z):
+                return loss, last, False
     if not math.isfinite(loss):
         return loss, last, False
+    if rtrl:
+        return loss, last, True
     # backward: dL/ds_c(t) = sum_{tau >= t} e_s(tau), a reverse running sum (the CEC)
     for t in range(last, -1, -1):
         for c in range(C):
@@ -183,6 +179,67 @@ def forward_backward(W, Wk, dims, ptr, idx, val, step0, L, targets, mask, out,
                 if not math.isfinite(Dk[t, k]):
                     return loss, last, False
     return loss, last, True
+
+
+@njit(cache=True)
+def _rtrl_step(W, Wk, bias_h, bias_k, n_in, B, S, ptr, idx, val, row, Y, t, gc, gpc, yin, fpin, es, D, Dk,
+               masked, lr, tr_in, tr_c, z):
+    """Truncated RTRL at step t: extend the traces (eqs. 25, 27); with a target, update W, Wk at once.
+
+    False if an error signal of the step is not finite (then nothing of this step is applied).
+    """
+    C = B * S
+    H = W.shape[0]
+    F = W.shape[1]
+    n_out = Wk.shape[0]
+    # z(t) = [x(t), y(t-1), 1] as a dense vector, for the traces
+    for j in range(n_in):
+        z[j] = 0.0
+    for e in range(ptr[row], ptr[row + 1]):
+        z[idx[e]] = val[e]
+    for j in range(H):
+        z[n_in + j] = Y[t, j]
+    z[F - 1] = 1.0
+    for c in range(C):
+        b = c // S
+        for j in range(F):
+            tr_in[c, j] += gc[t, c] * fpin[t, b] * z[j]  # eq. 25: d s_c / d w_in
+            tr_c[c, j] += gpc[t, c] * yin[t, b] * z[j]  # eq. 27: d s_c / d w_c
+    if not masked:
+        return True
+    for c in range(C):
+        if not math.isfinite(es[t, c]):
+            return False
+    for k in range(n_out):
+        if not math.isfinite(Dk[t, k]):
+            return False
+    for r in range(C + B, H):
+        if not math.isfinite(D[t, r]):
+            return False
+    for k in range(n_out):  # output units: their instantaneous gradient
+        for c in range(C):
+            Wk[k, c] -= lr * Dk[t, k] * Y[t + 1, c]
+        if bias_k[k]:
+            Wk[k, C] -= lr * Dk[t, k]
+    for b in range(B):
+        if H > C + B:  # output gates: the instantaneous error only (eq. 21)
+            r = C + B + b
+            for j in range(F - 1):
+                W[r, j] -= lr * D[t, r] * z[j]
+            if bias_h[r]:
+                W[r, F - 1] -= lr * D[t, r]
+        r = C + b  # input gates: the traces of eq. 25 against the error into s_c
+        for j in range(F):
+            grad = 0.0
+            for c in range(b * S, (b + 1) * S):
+                grad += es[t, c] * tr_in[c, j]
+            if j < F - 1 or bias_h[r]:
+                W[r, j] -= lr * grad
+    for c in range(C):  # cells: the traces of eq. 27
+        for j in range(F):
+            if j < F - 1 or bias_h[c]:
+                W[c, j] -= lr * es[t, c] * tr_c[c, j]
+    return True
 
 
 @njit(cache=True)
@@ -244,10 +301,12 @@ def online_kernel(W, Wk, bias_h, bias_k, dims, active, ptr, idx, val, step0, len
         es = np.empty((T, C))
         D = np.empty((T, H))
         Dk = np.empty((T, n_out))
+        none2, none1 = np.empty((0, 0)), np.empty(0)  # no RTRL traces in per-sequence mode
         for i in range(n):
             loss, last, ok = forward_backward(W[k], Wk[k], dims, ptr, idx, val, step0[k, i], lengths[k, i],
                                               targets[k, i], mask[k, i], out[k, i],
-                                              Y, gc, gpc, yin, fpin, es, D, Dk)
+                                              Y, gc, gpc, yin, fpin, es, D, Dk, 0.0, bias_h, bias_k,
+                                              none2, none2, none1)
             if not ok:
                 failed[k] = i
                 break
@@ -285,10 +344,11 @@ def minibatch_kernel(W, Wk, bias_h, bias_k, dims, ptr, idx, val, step0, lengths,
             es = np.empty((T, C))
             D = np.empty((T, H))
             Dk = np.empty((T, n_out))
+            none2, none1 = np.empty((0, 0)), np.empty(0)  # no RTRL traces in per-sequence mode
             for i in range(b0 + p, b1, P):
                 loss, last, ok = forward_backward(W, Wk, dims, ptr, idx, val, step0[i], lengths[i],
                                                   targets[i], mask[i], out[i], Y, gc, gpc, yin, fpin,
-                                                  es, D, Dk)
+                                                  es, D, Dk, 0.0, bias_h, bias_k, none2, none2, none1)
                 losses[i] = loss
                 if ok:
                     accumulate(G[p], Gk[p], 1.0, bias_h, bias_k, n_in, ptr, idx, val, step0[i], last,

@@ -14,14 +14,13 @@ computes backwards. When error comes at *every* step (the embedded Reber grammar
 per-step updates give ~10-100 weight changes per sequence instead of one: the paper does
 not say which it used (``reproduction.rows.PROTOCOL_CHOICES``), so both are available.
 
-Weights use ``lstm1997``'s containers (``FastParams``, ``StackedParams``) and its forward step
-(``lstm1997_kernels.forward_step``): the network computes exactly as on the per-sequence path;
-only the learning rule differs. Inputs are read as ``SparseSteps``, like the per-sequence path.
+Weights use ``lstm1997``'s containers (``FastParams``, ``StackedParams``) and its forward pass
+(``lstm1997_kernels.forward_backward`` in its per-step mode): the network and each step's errors
+are computed by the same code as on the per-sequence path; only the learning rule differs. Inputs are read as ``SparseSteps``, like the per-sequence path.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Optional, Sequence
 
 import numba
@@ -32,7 +31,7 @@ from lstm_core.training.engines.base import (
     Trained, check_divergence, check_learning_rate, divergence_message, select_batches,
 )
 from lstm_core.training.engines.lstm1997 import LSTM1997Engine, _new_divergences
-from lstm_core.training.engines.lstm1997_kernels import forward_step
+from lstm_core.training.engines.lstm1997_kernels import forward_backward
 from lstm_core.training.engines.lstm1997_params import FastParams, StackedParams
 from lstm_core.training.engines.sparse import concat_steps, steps_of
 from lstm_core.training.threads import capped, use_threads
@@ -40,107 +39,34 @@ from lstm_core.training.threads import capped, use_threads
 __all__ = ["train_online", "train_online_trials", "RTRLEngine"]
 
 
-@numba.njit(cache=True)
-def _train_sequence(W, Wk, bias_h, bias_k, dims, ptr, idx, val, step0, L, target, mask, lr, out, tr_in, tr_c):
-    """Per-step truncated RTRL on one sequence, updating W and Wk in place. False if non-finite."""
-    n_in, B, S, has_out = dims[0], dims[1], dims[2], dims[3]
-    C = B * S
-    H = W.shape[0]
-    F = W.shape[1]
-    K = Wk.shape[0]
-    z = np.zeros(F)
-    Y = np.zeros((L + 1, H))  # Y[t] = y(t-1): y(-1) = 0
-    s = np.zeros(C)
-    net = np.empty(H)
-    yin = np.empty((L, B))
-    fpin = np.empty((L, B))
-    gc = np.empty((L, C))
-    gpc = np.empty((L, C))
-    yout = np.ones(B)
-    hs = np.empty(C)
-    hps = np.empty(C)
-    yk = np.empty(K)
-    fk = np.empty(K)
-    dk = np.empty(K)
-    e_s = np.empty(C)
-    e_out = np.empty(B)
-    tr_in[:, :] = 0.0
-    tr_c[:, :] = 0.0
-    for t in range(L):
-        if not forward_step(W, Wk, dims, ptr, idx, val, step0 + t, Y, t, s, net, yin, fpin, gc, gpc, yout,
-                            hs, hps, yk, fk):
-            return False
-        # z(t) = [x(t), y(t-1), 1] as a dense vector, for the traces
-        for j in range(n_in):
-            z[j] = 0.0
-        for e in range(ptr[step0 + t], ptr[step0 + t + 1]):
-            z[idx[e]] = val[e]
-        for j in range(H):
-            z[n_in + j] = Y[t, j]
-        z[F - 1] = 1.0
-        for c in range(C):  # eqs. 25 and 27
-            b = c // S
-            for j in range(F):
-                tr_in[c, j] += gc[t, c] * fpin[t, b] * z[j]
-                tr_c[c, j] += gpc[t, c] * yin[t, b] * z[j]
-        for k in range(K):
-            out[t, k] = yk[k]
-            dk[k] = (yk[k] - target[t, k]) * fk[k]
-        if not mask[t]:
-            continue
-        # errors with the weights as they are, then the update
-        for b in range(B):
-            e_out[b] = 0.0
-        for c in range(C):
-            ec = 0.0
-            for k in range(K):
-                ec += Wk[k, c] * dk[k]
-            b = c // S
-            e_out[b] += ec * hs[c]
-            e_s[c] = ec * yout[b] * hps[c]
-        for c in range(C):
-            if not math.isfinite(e_s[c]):
-                return False
-        for k in range(K):
-            if not math.isfinite(dk[k]):
-                return False
-            for c in range(C):
-                Wk[k, c] -= lr * dk[k] * Y[t + 1, c]
-            if bias_k[k]:
-                Wk[k, C] -= lr * dk[k]
-        for b in range(B):
-            if has_out == 1:
-                d_out = e_out[b] * yout[b] * (1.0 - yout[b])  # eq. 21: instantaneous only
-                r = C + B + b
-                for j in range(F - 1):
-                    W[r, j] -= lr * d_out * z[j]
-                if bias_h[r]:
-                    W[r, F - 1] -= lr * d_out
-            r = C + b
-            for j in range(F):
-                grad = 0.0
-                for c in range(b * S, (b + 1) * S):
-                    grad += e_s[c] * tr_in[c, j]
-                if j < F - 1 or bias_h[r]:
-                    W[r, j] -= lr * grad
-        for c in range(C):
-            for j in range(F):
-                if j < F - 1 or bias_h[c]:
-                    W[c, j] -= lr * e_s[c] * tr_c[c, j]
-    return True
-
-
 @numba.njit(parallel=True, cache=True)
 def _trials(W, Wk, bias_h, bias_k, dims, active, ptr, idx, val, step0, lengths, targets, masks, lr, out, failed):
-    C = dims[1] * dims[2]
-    F = W.shape[2]
+    """Per-step truncated RTRL for the trials in ``active``, in parallel; failed[k]: first non-finite sequence."""
+    B, S = dims[1], dims[2]
+    C = B * S
+    H, F = W.shape[1], W.shape[2]
+    T = targets.shape[2]
+    n_out = Wk.shape[1]
     for a in numba.prange(active.shape[0]):
         k = active[a]
         tr_in = np.zeros((C, F))
         tr_c = np.zeros((C, F))
+        z = np.zeros(F)
+        Y = np.empty((T + 1, H))
+        gc = np.empty((T, C))
+        gpc = np.empty((T, C))
+        yin = np.empty((T, B))
+        fpin = np.empty((T, B))
+        es = np.empty((T, C))
+        D = np.empty((T, H))
+        Dk = np.empty((T, n_out))
         for i in range(lengths.shape[1]):
-            if not _train_sequence(W[k], Wk[k], bias_h, bias_k, dims, ptr, idx, val, step0[k, i], lengths[k, i],
-                                   targets[k, i], masks[k, i], lr, out[k, i], tr_in, tr_c):
+            tr_in[:, :] = 0.0  # the traces start at 0 with every sequence
+            tr_c[:, :] = 0.0
+            loss, last, ok = forward_backward(W[k], Wk[k], dims, ptr, idx, val, step0[k, i], lengths[k, i],
+                                              targets[k, i], masks[k, i], out[k, i], Y, gc, gpc, yin, fpin, es,
+                                              D, Dk, lr, bias_h, bias_k, tr_in, tr_c, z)
+            if not ok:
                 failed[k] = i
                 break
 
