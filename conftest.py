@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from lstm_core.check import STRICT_ENV
+from lstm_core.check.engine import STRICT_ENV
 
 
 def pytest_configure(config):

@@ -34,7 +34,7 @@ from lstm_core.model.networks import (
 )
 from lstm_core.model.baselines import TinyTransformer, TorchGRU, TorchLSTM, VanillaRNN
 
-from ._version import __version__  # the one place the version is written
+from lstm_core._version import __version__
 
 #: Environment variable that overrides the thread count ``use_one_thread`` sets (e.g. "2").
 THREADS_ENV = "LSTM_CORE_TORCH_THREADS"

@@ -14,7 +14,8 @@ import pytest
 import torch
 
 from lstm_core import check, paper_network
-from lstm_core.check import STRICT_ENV, Mistake, carousel, gradients, model
+from lstm_core.check.engine import STRICT_ENV, Mistake
+from lstm_core.check import carousel, gradients, model
 from lstm_core.model.networks import PAPER_NETWORKS
 
 

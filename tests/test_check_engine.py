@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from lstm_core import check
-from lstm_core.check import Case, Mistake, check_function, check_value, close
+from lstm_core.check.engine import Case, Mistake, check_function, check_value, close
 
 CASES = [Case("x = 1", (1.0,)), Case("x = -2", (-2.0,)), Case("x = 0", (0.0,))]
 

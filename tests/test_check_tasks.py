@@ -17,7 +17,8 @@ import pytest
 import torch
 
 from lstm_core import check
-from lstm_core.check import STRICT_ENV, carousel, criteria, tasks
+from lstm_core.check.engine import STRICT_ENV
+from lstm_core.check import carousel, criteria, tasks
 from lstm_core.tasks import reber, temporal_order
 
 

@@ -13,7 +13,8 @@ from lstm_core.reproduction.paper import get_table
 from lstm_core.reproduction.rows import get_row, row_network
 from lstm_core.reproduction.run import run_row
 from lstm_core.tasks import long_lag
-from lstm_core.tasks.base import SequenceBatch, StoppingRule, pad_sequences
+from lstm_core.tasks.base import SequenceBatch, pad_sequences
+from lstm_core.tasks.stopping import StoppingRule
 from oracles import assert_matches_autograd
 from oracles import autograd_step as oracle_step
 

@@ -13,8 +13,8 @@ import pytest  # noqa: E402
 from matplotlib.patches import Circle, FancyArrowPatch  # noqa: E402
 
 from lstm_core import PAPER_NETWORKS, TorchLSTM, count_parameters, paper_network  # noqa: E402
-from lstm_core.connectivity import SOURCES, TARGETS, weight_groups  # noqa: E402
-from lstm_core.gradients import product_chain  # noqa: E402
+from lstm_core.model.connectivity import SOURCES, TARGETS, weight_groups
+from lstm_core.analysis.gradients import product_chain
 from lstm_core.plots.diagrams import (  # noqa: E402
     VARIANTS,
     draw_carousel,

@@ -464,7 +464,7 @@ def test_contributing_and_readme_commands_name_things_that_exist():
                     "## Regenerating the shipped results"):
         assert section in text
     modules = set(re.findall(r"python -m ([\w.]+)", text)) - {"pytest"}
-    assert {"tools.launch", "tools.guide", "lstm_core.reproduce"} <= modules
+    assert {"tools.launch", "tools.guide", "lstm_core.reproduction"} <= modules
     for module in modules:
         assert importlib.util.find_spec(module) is not None, module
     for path in set(re.findall(r"`((?:chapters|tests|tools|benchmarks|lstm_core|_ext|binder|\.ci|\.github)/[\w./-]+)`", text)):

@@ -1,8 +1,8 @@
-"""The side-by-side tables of lstm_core.report: what each column holds for each kind of row."""
+"""The side-by-side tables of lstm_core.reproduction.tables: what each column holds for each kind of row."""
 import pytest
 
-from lstm_core.protocol import ROWS, get_row
-from lstm_core.report import SPEED_COLUMNS, TEST_COLUMNS, comparison_markdown, comparison_rows
+from lstm_core.reproduction.rows import ROWS, get_row
+from lstm_core.reproduction.tables import SPEED_COLUMNS, TEST_COLUMNS, comparison_markdown, comparison_rows
 
 
 def _result(solved: int, trials: int, budget: int = 5000) -> dict:
@@ -51,7 +51,7 @@ def test_columns_pick_and_order_the_table_and_bad_names_are_refused():
 
 
 def test_halves_stack_the_two_tables_and_name_missing_rows():
-    from lstm_core.report import comparison_halves
+    from lstm_core.reproduction.tables import comparison_halves
     results = {"rows": {"T9-6a": _result(1, 2), "RNN-6a": _result(0, 2)}}
     md = comparison_halves(results, ["9"])
     speed, test, missing = md.split("\n\n**")[0], md.split("\n\n**")[1], md.rsplit("\n\n", 1)[-1]

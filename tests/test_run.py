@@ -9,7 +9,7 @@ from lstm_core import paper_network
 from lstm_core.reproduction.rows import get_row
 from lstm_core.reproduction.run import run_row
 from lstm_core.tasks import adding
-from lstm_core.tasks.base import StoppingRule
+from lstm_core.tasks.stopping import StoppingRule
 
 
 @pytest.mark.parametrize("key", ["T7-adding-T100", "T1-reber-3x2-lr0.5", "T4-3a-T100-N3", "RNN-6a"])
@@ -34,7 +34,8 @@ def test_solved_trial_stops_with_the_weights_it_had_at_the_criterion(monkeypatch
     res = run_row(get_row("T7-adding-T100"), trials=1, budget=500, seed=0, progress=False)
     assert res.trials[0].solved and res.trials[0].sequences == 7 and res.trials[0].sequences_trained == 7
     # the same 7 updates with the readable loop give the same final-test count
-    from lstm_core.training.engines.lstm1997 import FastParams, train_online
+    from lstm_core.training.engines.lstm1997_params import FastParams
+    from lstm_core.training.engines.lstm1997 import train_online
 
     net = paper_network("adding", seed=0)
     params = FastParams.from_model(net)

@@ -8,7 +8,7 @@ import torch
 
 from lstm_core import paper_network
 from lstm_core.tasks import adding, temporal_order
-from lstm_core.tasks.base import StoppingRule
+from lstm_core.tasks.stopping import StoppingRule
 from lstm_core.training.loop import TrainConfig, as_tensors, fit, predict, sequence_loss, training_batches
 
 SHORT = adding.AddingConfig(T=12)

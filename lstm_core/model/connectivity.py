@@ -14,14 +14,14 @@ connection from the model's own parameter tensors, so a figure or a sentence tha
 93
 
 The columns of every hidden unit's weight matrix are ``[inputs x(t) | hidden y(t-1)]`` (see
-:mod:`lstm_core.cells`); "gates" are the input and output gates (and the later forget gate of a
+:mod:`lstm_core.model.cells`); "gates" are the input and output gates (and the later forget gate of a
 ``forget_gate=True`` network, which is not the paper's).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .networks import LSTM1997
+from lstm_core.model.networks import LSTM1997
 
 __all__ = ["WeightGroup", "weight_groups", "SOURCES", "TARGETS"]
 

@@ -7,13 +7,13 @@
 - ``draw_memory_block``: one memory-cell block, S cells sharing one input gate and one output
   gate (the paper's Fig. 2 and 3);
 - ``draw_paper_network``: a whole 1997 network with connectivity "F", every group of weights
-  labelled with its count, taken from the model's parameters (:mod:`lstm_core.connectivity`);
+  labelled with its count, taken from the model's parameters (:mod:`lstm_core.model.connectivity`);
 - ``draw_cell_variants``: the 1997 cell, the forget-gate LSTM (1999/2000), the modern LSTM
   (``nn.LSTM``) and the GRU, side by side in one notation.
 
 Every function takes an optional ``ax`` and returns the figure, drawn on an opaque white
 background (legible on a dark page, in a PDF and in a notebook). The colours are those of the
-cell diagram of :mod:`lstm_core.plots.cell_diagram`: blue gates, yellow squashers, green CEC.
+cell diagram of :mod:`lstm_core.plots.gates`: blue gates, yellow squashers, green CEC.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-from lstm_core.connectivity import weight_groups
-from lstm_core.networks import LSTM1997, count_parameters, paper_network
+from lstm_core.model.connectivity import weight_groups
+from lstm_core.model.networks import LSTM1997, count_parameters, paper_network
 from lstm_core.plots._figure import new_axes
-from lstm_core.plots.cell_diagram import _EDGE, _FACE
+from lstm_core.plots.gates import _EDGE, _FACE
 
 __all__ = ["draw_unrolled_loop", "draw_carousel", "draw_memory_block", "draw_paper_network",
            "draw_cell_variants", "VARIANTS"]
@@ -363,7 +363,7 @@ def draw_paper_network(model: Union[str, LSTM1997], *, title: Optional[str] = No
     Input units feed every hidden unit (gates and cells); every hidden unit reads the previous
     activations of all hidden units (the recurrent loop); the output units read the cells only;
     biases where the experiment has them. The counts come from the model's parameters
-    (:func:`lstm_core.connectivity.weight_groups`) and the title states their total,
+    (:func:`lstm_core.model.connectivity.weight_groups`) and the title states their total,
     ``count_parameters(model)``.
 
     Args:

@@ -19,7 +19,8 @@ from typing import Any, Optional
 import numpy as np
 import torch
 
-from lstm_core.model.networks import VanillaRNN, paper_network
+from lstm_core.model.baselines import VanillaRNN
+from lstm_core.model.networks import paper_network
 from lstm_core.reproduction import paper as paper_tables
 from lstm_core.tasks import Choice
 

@@ -32,7 +32,8 @@ import torch
 from torch import nn
 
 from lstm_core import tasks as tasks_pkg
-from lstm_core.tasks.base import SequenceBatch, StoppingRule, TestSetRule, concat_batches
+from lstm_core.tasks.base import SequenceBatch, concat_batches
+from lstm_core.tasks.stopping import StoppingRule, TestSetRule
 
 OPTIMIZERS = ("sgd", "adam")
 

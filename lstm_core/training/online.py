@@ -77,7 +77,8 @@ import numpy as np
 import torch
 
 from lstm_core import validation as validate
-from lstm_core.model.networks import VanillaRNN, paper_network
+from lstm_core.model.baselines import VanillaRNN
+from lstm_core.model.networks import paper_network
 from lstm_core.tasks import get_task, long_lag, noise_signal, paper_config, reber
 from lstm_core.tasks.base import SequenceBatch, concat_batches
 from lstm_core.tasks.stopping import SuccessiveCorrect, TestSetRule

@@ -33,7 +33,7 @@ import numpy as np
 import torch
 
 from lstm_core.model import networks
-from lstm_core.model.networks import VanillaRNN
+from lstm_core.model.baselines import VanillaRNN
 from lstm_core.tasks.base import SequenceBatch, stack_trial_batches
 from lstm_core.training.engines.base import (
     Engine, Trained, check_array, check_divergence, check_learning_rate, divergence_message, select_batches,
