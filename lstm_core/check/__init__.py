@@ -8,8 +8,9 @@ where the paper uses ``g`` ...), the hint written for that mistake. A check neve
 answer, so a notebook with unsolved exercises still runs top to bottom; graders use
 ``report.ok``, ``report.score`` or ``report.raise_if_failed()``.
 
-The engine is here; the exercises' checks live in :mod:`lstm_core.check.concepts` (chapters 1-6)
-and :mod:`lstm_core.check.gauntlet` (chapters 7-11) and are re-exported at the bottom of this file.
+The engine is here; the exercises' checks live in :mod:`lstm_core.check.concepts` (chapters 1-6),
+:mod:`lstm_core.check.gauntlet` (chapters 7-11) and :mod:`lstm_core.check.capstone` (the capstone
+lab, chapter 12) and are re-exported at the bottom of this file.
 
 Example
 -------
@@ -296,3 +297,4 @@ def check_value(value: Any, expected: Any, *, exercise: str, mistakes: Sequence[
 # The exercises' checks, one function per exercise (imported last: they use the engine above).
 from lstm_core.check.concepts import *  # noqa: E402,F401,F403  (chapters 1-6)
 from lstm_core.check.gauntlet import *  # noqa: E402,F401,F403  (chapters 7-11)
+from lstm_core.check.capstone import *  # noqa: E402,F401,F403  (chapter 12, the capstone lab)
