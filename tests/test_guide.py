@@ -27,7 +27,7 @@ def test_read_chapter_parses_a_hand_made_notebook(tmp_path):
             "5 more for the exercises.\n```")
     cells = [nbformat.v4.new_markdown_cell(head),
              nbformat.v4.new_markdown_cell("````{exercise} Write it (coding, about 7 min)\n:label: ex-09-write\n\n"
-                                           "Do it. Good for grading.\n````"),
+                                           "Do it.\n````"),
              nbformat.v4.new_code_cell("check.write_it(f)"),
              nbformat.v4.new_markdown_cell("````{exercise} Why? (thinking, about 3 min)\n:label: ex-09-why\n\n?\n````")]
     path = tmp_path / "09_x.ipynb"

@@ -2,7 +2,8 @@
 
 ``chapters/instructors.md`` is written by hand except between its two GENERATED markers, where
 this tool puts, for each chapter, what the chapter says of itself (objectives, reading time) and of
-its exercises (label, title, kind, minutes, whether it suits grading, the check that marks it),
+its exercises (label, title, kind, minutes, the check that marks it: a coding exercise with a check
+suits grading, since the check marks it fully),
 next to the prerequisites and lab times kept below. So the guide cannot drift from the chapters:
 
     python -m tools.guide          # rewrite the generated part
@@ -35,6 +36,7 @@ PREREQUISITES = {
     "09": "chapter 7",
     "10": "chapters 7-9",
     "11": "chapters 4-6; for its Transformer section, attention at the level of any introduction",
+    "12": "chapters 4-7 (the carousel, the gates, the scissors, the adding problem); NumPy and the chain rule",
 }
 
 _EXERCISE = re.compile(r"^\s*(`{3,}|:{3,})\{exercise\}\s*(?P<title>.*)$", re.M)
@@ -49,7 +51,7 @@ class Exercise:
     title: str
     kind: str
     minutes: int
-    graded: bool
+    graded: bool  # a check marks it fully: a coding exercise with a check
     check: str | None
 
 
@@ -93,7 +95,7 @@ def read_chapter(path: Path) -> Chapter:
                 break
         exercises.append(Exercise(label.group(1) if label else "(no label)", _KIND.sub("", raw).strip(),
                                   kind["kind"] if kind else "?", int(kind["min"]) if kind and kind["min"] else 0,
-                                  "good for grading" in cell.source.lower(), check))
+                                  kind is not None and kind["kind"] == "coding" and check is not None, check))
     return Chapter(path.name[:2], title, objectives, time, exercises)
 
 
