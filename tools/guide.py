@@ -39,6 +39,9 @@ PREREQUISITES = {
     "12": "chapters 4-7 (the carousel, the gates, the scissors, the adding problem); NumPy and the chain rule",
 }
 
+# A pacing plan: which chapters go together in one session (by hand; the minutes come from the chapters).
+SESSIONS = (("01", "02"), ("03",), ("04", "05"), ("06",), ("07",), ("08",), ("09",), ("10",), ("11",), ("12",))
+
 _EXERCISE = re.compile(r"^\s*(`{3,}|:{3,})\{exercise\}\s*(?P<title>.*)$", re.M)
 _LABEL = re.compile(r":label:\s*(\S+)")
 _KIND = re.compile(r"\((?P<kind>coding|thinking)(?:,\s*about\s*(?P<min>\d+)\s*min)?\)\s*$")
@@ -103,8 +106,37 @@ def chapters(root: Path = ROOT) -> list[Chapter]:
     return [read_chapter(p) for p in sorted((root / "chapters").glob("[0-9][0-9]_*.ipynb"))]
 
 
+def reading_minutes(time: str) -> int | None:
+    """The reading (and running) minutes a chapter states: "about 20 minutes to read, ..." -> 20."""
+    found = re.search(r"about\s+(\d+)\s+minutes", time)
+    return int(found.group(1)) if found else None
+
+
+def pacing(chs: list[Chapter]) -> str:
+    """The pacing plan: one row per session of ``SESSIONS``, with the minutes its chapters state."""
+    by_number = {ch.number: ch for ch in chs}
+    missing = sorted(set(by_number) - {n for session in SESSIONS for n in session})
+    if missing:
+        raise ValueError(f"chapters {missing} are in no session of SESSIONS; add them there")
+    out = ["### Pacing plan", "",
+           "One session per row; the minutes are those the chapters state (reading and running, then the "
+           "exercises, which also make a lab on their own).", "",
+           "| session | chapters | reading and running | exercises | together |", "|---:|---|---:|---:|---:|"]
+    total_read = total_lab = 0
+    for i, session in enumerate(SESSIONS, 1):
+        chs_ = [by_number[n] for n in session if n in by_number]
+        read = sum(reading_minutes(ch.time) or 0 for ch in chs_)
+        lab = sum(e.minutes for ch in chs_ for e in ch.exercises)
+        total_read, total_lab = total_read + read, total_lab + lab
+        names = "; ".join(ch.title for ch in chs_)
+        out.append(f"| {i} | {names} | {read} min | {lab} min | {read + lab} min |")
+    out += [f"| | **the course** | **{total_read} min** | **{total_lab} min** | "
+            f"**{(total_read + total_lab) / 60:.1f} h** |", ""]
+    return "\n".join(out)
+
+
 def render(chs: list[Chapter]) -> str:
-    out = []
+    out = [pacing(chs)]
     for ch in chs:
         total = sum(e.minutes for e in ch.exercises)
         out += [f"### {ch.title}", "",
