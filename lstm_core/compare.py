@@ -273,12 +273,11 @@ class Comparison:
 
     def as_markdown(self) -> str:
         """The table as Markdown, for ``IPython.display.Markdown``."""
-        lines = ["| model | size | parameters | test accuracy (mean) | min - max over seeds | test error "
-                 "| seconds per run |",
+        lines = ["| model | size | weights | test accuracy | over seeds | test error | s per run |",
                  "|---|---:|---:|---:|---:|---:|---:|"]
         for row in self.table():
             lines.append(f"| {row['label']} | {row['size']} | {row['params']} | {row['accuracy_mean']:.2f} | "
-                         f"{row['accuracy_min']:.2f} - {row['accuracy_max']:.2f} | {row['error_mean']:.3f} | "
+                         f"{row['accuracy_min']:.2f}–{row['accuracy_max']:.2f} | {row['error_mean']:.3f} | "
                          f"{row['seconds']:.1f} |")
         return "\n".join(lines)
 

@@ -121,16 +121,16 @@ def pacing(chs: list[Chapter]) -> str:
     out = ["### Pacing plan", "",
            "One session per row; the minutes are those the chapters state (reading and running, then the "
            "exercises, which also make a lab on their own).", "",
-           "| session | chapters | reading and running | exercises | together |", "|---:|---|---:|---:|---:|"]
+           "| session | chapters | reading | exercises | total |", "|---:|---|---:|---:|---:|"]
     total_read = total_lab = 0
     for i, session in enumerate(SESSIONS, 1):
         chs_ = [by_number[n] for n in session if n in by_number]
         read = sum(reading_minutes(ch.time) or 0 for ch in chs_)
         lab = sum(e.minutes for ch in chs_ for e in ch.exercises)
         total_read, total_lab = total_read + read, total_lab + lab
-        names = "; ".join(ch.title for ch in chs_)
+        names = " and ".join(ch.number.lstrip("0") for ch in chs_)
         out.append(f"| {i} | {names} | {read} min | {lab} min | {read + lab} min |")
-    out += [f"| | **the course** | **{total_read} min** | **{total_lab} min** | "
+    out += [f"| | **all** | **{total_read} min** | **{total_lab} min** | "
             f"**{(total_read + total_lab) / 60:.1f} h** |", ""]
     return "\n".join(out)
 
