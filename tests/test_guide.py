@@ -37,5 +37,5 @@ def test_read_chapter_parses_a_hand_made_notebook(tmp_path):
     assert ch.time == "about 10 minutes, 5 more for the exercises."
     assert [(e.label, e.title, e.kind, e.minutes, e.graded, e.check) for e in ch.exercises] == [
         ("ex-09-write", "Write it", "coding", 7, True, "write_it"), ("ex-09-why", "Why?", "thinking", 3, False, None)]
-    assert "about 10 minutes" in guide.render([ch]) and "| {ref}`Write it <ex-09-write>` | coding | 7 | yes | `check.write_it` |" \
+    assert "about 10 minutes" in guide.render([ch]) and "| {ref}`Write it <ex-09-write>` | coding, 7 | `check.write_it` (suits grading) |" \
         in guide.render([ch])

@@ -121,7 +121,7 @@ def pacing(chs: list[Chapter]) -> str:
     out = ["### Pacing plan", "",
            "One session per row; the minutes are those the chapters state (reading and running, then the "
            "exercises, which also make a lab on their own).", "",
-           "| session | chapters | reading | exercises | total |", "|---:|---|---:|---:|---:|"]
+           "| session | chapters | minutes: reading + exercises |", "|---:|---|---:|"]
     total_read = total_lab = 0
     for i, session in enumerate(SESSIONS, 1):
         chs_ = [by_number[n] for n in session if n in by_number]
@@ -129,9 +129,9 @@ def pacing(chs: list[Chapter]) -> str:
         lab = sum(e.minutes for ch in chs_ for e in ch.exercises)
         total_read, total_lab = total_read + read, total_lab + lab
         names = " and ".join(ch.number.lstrip("0") for ch in chs_)
-        out.append(f"| {i} | {names} | {read} min | {lab} min | {read + lab} min |")
-    out += [f"| | **all** | **{total_read} min** | **{total_lab} min** | "
-            f"**{(total_read + total_lab) / 60:.1f} h** |", ""]
+        out.append(f"| {i} | {names} | {read} + {lab} = {read + lab} |")
+    out += [f"| | **all** | **{total_read} + {total_lab} = {total_read + total_lab}** "
+            f"({(total_read + total_lab) / 60:.1f} h) |", ""]
     return "\n".join(out)
 
 
@@ -145,11 +145,11 @@ def render(chs: list[Chapter]) -> str:
                 f"- **Lab (the exercises alone):** about {total} minutes",
                 "- **Objectives:**"]
         out += [f"  - {o}" for o in ch.objectives]
-        out += ["", "| exercise | kind | minutes | suits grading | checked by |", "|---|---|---|---|---|"]
+        out += ["", "| exercise | kind, minutes | checked by |", "|---|---|---|"]
         for e in ch.exercises:
-            checked = f"`check.{e.check}`" if e.check else "discussion (solution on the site)"
+            checked = f"`check.{e.check}` (suits grading)" if e.graded else "discussion (worked answer)"
             title = e.title.replace("<", "&lt;").replace("`", "")
-            out.append(f"| {{ref}}`{title} <{e.label}>` | {e.kind} | {e.minutes or '—'} | {'yes' if e.graded else '—'} | {checked} |")
+            out.append(f"| {{ref}}`{title} <{e.label}>` | {e.kind}, {e.minutes or '—'} | {checked} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
