@@ -9,7 +9,7 @@ import torch
 from lstm_core import LSTM1997, TinyTransformer, count_parameters
 from lstm_core.analysis.compare import (
     MODELS, RECURRENT_MODELS, CompareConfig, build_model, chance_accuracy, compare_models, gradient_flow,
-    loglog_slope, matched_model, saved_activation_bytes, shortened_config, size_for_params,
+    guessing_baselines, loglog_slope, matched_model, saved_activation_bytes, shortened_config, size_for_params,
     time_vs_length,
 )
 from lstm_core.analysis.gradients import state_gradient_norms
@@ -97,11 +97,35 @@ def test_shortened_config_at_length_100_is_the_papers_row():
 
 
 def test_chance_accuracy_matches_the_analytic_values():
-    # 4 classes, one guessed at random: right 1 time in 4
-    assert abs(chance_accuracy("6a", shortened_config("6a", 10)) - 0.25) < 0.03
+    # 4 classes: the mean target is 1/4 on every unit, 0.75 from the true class's 1: never within 0.3
+    assert chance_accuracy("6a", shortened_config("6a", 10)) == 0.0
     # adding: |X1 + X2| / 4 < 0.04 with X1, X2 ~ U[-1, 1] (triangular sum): 0.16 - 0.16^2 / 4 = 0.1536;
     # one time in 10 the first pair is marked and X1 = 0: P(|X2| < 0.16) = 0.16
     assert abs(chance_accuracy("adding", SHORT) - (0.9 * 0.1536 + 0.1 * 0.16)) < 0.02
+
+
+def test_guessing_baselines_match_the_analytic_values():
+    b = guessing_baselines("6a", shortened_config("6a", 10))
+    # mean target (about 1/4 each): E/2 = (0.75^2 + 3 * 0.25^2) / 2 = 0.375 on every sequence
+    assert b["mean target"]["accuracy"] == 0.0 and b["mean target"]["loss"] == pytest.approx(0.375, abs=1e-3)
+    # committing to a class: right 1 time in 4 (loss 0), else two units off by 1 (E/2 = 1)
+    for name in ("one class", "a random class"):
+        assert abs(b[name]["accuracy"] - 0.25) < 0.03
+        assert b[name]["loss"] == pytest.approx(1 - b[name]["accuracy"])
+    adding_b = guessing_baselines("adding", SHORT)
+    assert set(adding_b) == {"mean target"}
+    assert adding_b["mean target"]["accuracy"] == chance_accuracy("adding", SHORT)
+
+
+def test_the_modern_lstm_starts_with_the_forget_bias():
+    H = 4
+    rnn = build_model("lstm", 2, 1, H, seed=0).rnn
+    total = rnn.bias_ih_l0 + rnn.bias_hh_l0  # gate order i, f, g, o
+    assert torch.all(total[H:2 * H] == 1.0)  # the default: +1, not PyTorch's ~0
+    assert torch.equal(total[:H], build_model("lstm", 2, 1, H, seed=0).rnn.bias_ih_l0[:H]
+                       + build_model("lstm", 2, 1, H, seed=0).rnn.bias_hh_l0[:H])
+    rnn3 = build_model("lstm", 2, 1, H, seed=0, forget_bias=3.0).rnn
+    assert torch.all((rnn3.bias_ih_l0 + rnn3.bias_hh_l0)[H:2 * H] == 3.0)
 
 
 def test_compare_config_rejects_bad_values():

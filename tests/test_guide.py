@@ -27,7 +27,7 @@ def test_read_chapter_parses_a_hand_made_notebook(tmp_path):
             "5 more for the exercises.\n```")
     cells = [nbformat.v4.new_markdown_cell(head),
              nbformat.v4.new_markdown_cell("````{exercise} Write it (coding, about 7 min)\n:label: ex-09-write\n\n"
-                                           "Do it. Good for grading.\n````"),
+                                           "Do it.\n````"),
              nbformat.v4.new_code_cell("check.write_it(f)"),
              nbformat.v4.new_markdown_cell("````{exercise} Why? (thinking, about 3 min)\n:label: ex-09-why\n\n?\n````")]
     path = tmp_path / "09_x.ipynb"
@@ -37,5 +37,5 @@ def test_read_chapter_parses_a_hand_made_notebook(tmp_path):
     assert ch.time == "about 10 minutes, 5 more for the exercises."
     assert [(e.label, e.title, e.kind, e.minutes, e.graded, e.check) for e in ch.exercises] == [
         ("ex-09-write", "Write it", "coding", 7, True, "write_it"), ("ex-09-why", "Why?", "thinking", 3, False, None)]
-    assert "about 10 minutes" in guide.render([ch]) and "| {ref}`Write it <ex-09-write>` | coding | 7 | yes | `check.write_it` |" \
+    assert "about 10 minutes" in guide.render([ch]) and "| {ref}`Write it <ex-09-write>` | coding, 7 | `check.write_it` (suits grading) |" \
         in guide.render([ch])

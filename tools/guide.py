@@ -2,7 +2,8 @@
 
 ``chapters/instructors.md`` is written by hand except between its two GENERATED markers, where
 this tool puts, for each chapter, what the chapter says of itself (objectives, reading time) and of
-its exercises (label, title, kind, minutes, whether it suits grading, the check that marks it),
+its exercises (label, title, kind, minutes, the check that marks it: a coding exercise with a check
+suits grading, since the check marks it fully),
 next to the prerequisites and lab times kept below. So the guide cannot drift from the chapters:
 
     python -m tools.guide          # rewrite the generated part
@@ -35,7 +36,11 @@ PREREQUISITES = {
     "09": "chapter 7",
     "10": "chapters 7-9",
     "11": "chapters 4-6; for its Transformer section, attention at the level of any introduction",
+    "12": "chapters 4-7 (the carousel, the gates, the scissors, the adding problem); NumPy and the chain rule",
 }
+
+# A pacing plan: which chapters go together in one session (by hand; the minutes come from the chapters).
+SESSIONS = (("01", "02"), ("03",), ("04", "05"), ("06",), ("07",), ("08",), ("09",), ("10",), ("11",), ("12",))
 
 _EXERCISE = re.compile(r"^\s*(`{3,}|:{3,})\{exercise\}\s*(?P<title>.*)$", re.M)
 _LABEL = re.compile(r":label:\s*(\S+)")
@@ -49,7 +54,7 @@ class Exercise:
     title: str
     kind: str
     minutes: int
-    graded: bool
+    graded: bool  # a check marks it fully: a coding exercise with a check
     check: str | None
 
 
@@ -93,7 +98,7 @@ def read_chapter(path: Path) -> Chapter:
                 break
         exercises.append(Exercise(label.group(1) if label else "(no label)", _KIND.sub("", raw).strip(),
                                   kind["kind"] if kind else "?", int(kind["min"]) if kind and kind["min"] else 0,
-                                  "good for grading" in cell.source.lower(), check))
+                                  kind is not None and kind["kind"] == "coding" and check is not None, check))
     return Chapter(path.name[:2], title, objectives, time, exercises)
 
 
@@ -101,8 +106,37 @@ def chapters(root: Path = ROOT) -> list[Chapter]:
     return [read_chapter(p) for p in sorted((root / "chapters").glob("[0-9][0-9]_*.ipynb"))]
 
 
+def reading_minutes(time: str) -> int | None:
+    """The reading (and running) minutes a chapter states: "about 20 minutes to read, ..." -> 20."""
+    found = re.search(r"about\s+(\d+)\s+minutes", time)
+    return int(found.group(1)) if found else None
+
+
+def pacing(chs: list[Chapter]) -> str:
+    """The pacing plan: one row per session of ``SESSIONS``, with the minutes its chapters state."""
+    by_number = {ch.number: ch for ch in chs}
+    missing = sorted(set(by_number) - {n for session in SESSIONS for n in session})
+    if missing:
+        raise ValueError(f"chapters {missing} are in no session of SESSIONS; add them there")
+    out = ["### Pacing plan", "",
+           "One session per row; the minutes are those the chapters state (reading and running, then the "
+           "exercises, which also make a lab on their own).", "",
+           "| session | chapters | minutes: reading + exercises |", "|---:|---|---:|"]
+    total_read = total_lab = 0
+    for i, session in enumerate(SESSIONS, 1):
+        chs_ = [by_number[n] for n in session if n in by_number]
+        read = sum(reading_minutes(ch.time) or 0 for ch in chs_)
+        lab = sum(e.minutes for ch in chs_ for e in ch.exercises)
+        total_read, total_lab = total_read + read, total_lab + lab
+        names = " and ".join(ch.number.lstrip("0") for ch in chs_)
+        out.append(f"| {i} | {names} | {read} + {lab} = {read + lab} |")
+    out += [f"| | **all** | **{total_read} + {total_lab} = {total_read + total_lab}** "
+            f"({(total_read + total_lab) / 60:.1f} h) |", ""]
+    return "\n".join(out)
+
+
 def render(chs: list[Chapter]) -> str:
-    out = []
+    out = [pacing(chs)]
     for ch in chs:
         total = sum(e.minutes for e in ch.exercises)
         out += [f"### {ch.title}", "",
@@ -111,11 +145,11 @@ def render(chs: list[Chapter]) -> str:
                 f"- **Lab (the exercises alone):** about {total} minutes",
                 "- **Objectives:**"]
         out += [f"  - {o}" for o in ch.objectives]
-        out += ["", "| exercise | kind | minutes | suits grading | checked by |", "|---|---|---|---|---|"]
+        out += ["", "| exercise | kind, minutes | checked by |", "|---|---|---|"]
         for e in ch.exercises:
-            checked = f"`check.{e.check}`" if e.check else "discussion (solution on the site)"
+            checked = f"`check.{e.check}` (suits grading)" if e.graded else "discussion (worked answer)"
             title = e.title.replace("<", "&lt;").replace("`", "")
-            out.append(f"| {{ref}}`{title} <{e.label}>` | {e.kind} | {e.minutes or '—'} | {'yes' if e.graded else '—'} | {checked} |")
+            out.append(f"| {{ref}}`{title} <{e.label}>` | {e.kind}, {e.minutes or '—'} | {checked} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

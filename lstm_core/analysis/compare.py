@@ -19,7 +19,7 @@ The architectures, by name (``MODELS``):
 | ``rnn``           | ``VanillaRNN``: tanh RNN, full BPTT                                   | baseline    |
 | ``lstm1997``      | ``LSTM1997``: CEC, input and output gates, scissors, g and h           | the paper's |
 | ``lstm1997_forget`` | the same network with the forget gate of Gers et al. (1999/2000)     | later       |
-| ``lstm``          | ``TorchLSTM``: ``nn.LSTM`` (forget gate, tanh, full BPTT)             | later       |
+| ``lstm``          | ``TorchLSTM``: ``nn.LSTM`` (forget gate, tanh, full BPTT), forget bias +1 | later     |
 | ``gru``           | ``TorchGRU``: ``nn.GRU`` (Cho et al. 2014)                             | later       |
 | ``transformer``   | ``TinyTransformer``: one causal self-attention layer (2017)            | later       |
 
@@ -41,6 +41,7 @@ import torch
 from torch import nn
 
 from lstm_core import validation as validate
+from lstm_core.analysis.carousel import set_forget_bias
 from lstm_core.analysis.gradients import state_gradient_norms
 from lstm_core.model.networks import LSTM1997, LSTM1997Config, SequenceModel, count_parameters
 from lstm_core.model.baselines import TinyTransformer, TorchGRU, TorchLSTM, VanillaRNN
@@ -48,7 +49,7 @@ from lstm_core.training.loop import TrainConfig, fit, predict, resolve_task
 from lstm_core.training.threads import use_threads
 
 __all__ = ["MODELS", "MODEL_LABELS", "RECURRENT_MODELS", "build_model", "size_for_params", "matched_model",
-           "CompareConfig", "RunResult", "Comparison", "compare_models", "chance_accuracy",
+           "CompareConfig", "RunResult", "Comparison", "compare_models", "chance_accuracy", "guessing_baselines",
            "gradient_flow", "TimingResult", "time_vs_length", "saved_activation_bytes", "loglog_slope",
            "shortened_config"]
 
@@ -70,8 +71,10 @@ RECURRENT_MODELS = ("rnn", "lstm1997", "lstm1997_forget", "lstm", "gru")
 
 #: Cells per block of the 1997 networks built here (as in the paper's Exps. 4-6).
 BLOCK_SIZE = 2
-#: Default initial forget-gate bias of ``lstm1997_forget``: f(1) = 0.73, so the gate starts more
-#: open (remembering) than f(0) = 0.5, which halves the state every step.
+#: Default initial forget-gate bias of ``lstm1997_forget`` and of ``lstm`` (``nn.LSTM``): f(1) = 0.73,
+#: so the gate starts more open (remembering) than f(0) = 0.5, which halves the state every step.
+#: PyTorch's own initialisation puts ``nn.LSTM``'s forget bias near 0, a known weak default;
+#: Jozefowicz, Zaremba & Sutskever (2015) recommend +1, as Gers et al. (2000) did for their gate.
 FORGET_GATE_BIAS = 1.0
 
 
@@ -87,7 +90,8 @@ def build_model(name: str, n_inputs: int, n_outputs: int, size: int, seed: Optio
     ``size`` is the number of hidden units (``rnn``, ``lstm``, ``gru``), of memory-cell blocks of
     two cells (``lstm1997``, ``lstm1997_forget``), or the model width d_model of the one-layer,
     one-head Transformer. ``forget_bias`` is the initial forget-gate bias of ``lstm1997_forget``
-    (the other models ignore it). The 1997 networks get the paper's staggered negative
+    and of ``lstm`` (``nn.LSTM``'s total forget bias, ``bias_ih`` + ``bias_hh``); the other models
+    ignore it. The GRU keeps PyTorch's initialisation. The 1997 networks get the paper's staggered negative
     input-gate biases -1, -2, -3, ...; every other setting is the library default.
 
     >>> count_parameters(build_model("rnn", 2, 1, size=3, seed=0))   # 3*2 + 3*3 + 3 + 3 + (3 + 1)
@@ -104,8 +108,8 @@ def build_model(name: str, n_inputs: int, n_outputs: int, size: int, seed: Optio
                                 input_gate_bias=_input_gate_biases(size), forget_gate=forget,
                                 forget_gate_bias=(float(forget_bias),) * size if forget else None)
         return LSTM1997(config, seed=seed)
-    if name == "lstm":
-        return TorchLSTM(n_inputs, size, n_outputs, seed=seed)
+    if name == "lstm":  # PyTorch's forget bias is about 0 (it halves the state each step): start at forget_bias
+        return set_forget_bias(TorchLSTM(n_inputs, size, n_outputs, seed=seed), float(forget_bias))
     if name == "gru":
         return TorchGRU(n_inputs, size, n_outputs, seed=seed)
     return TinyTransformer(n_inputs, n_outputs, d_model=size, n_heads=1, n_layers=1, seed=seed)
@@ -148,7 +152,7 @@ class CompareConfig:
     log_every: int = 320  # training sequences per point of the learning curves
     test_size: int = 512  # fresh test sequences, the same for every model and seed
     test_seed: int = 12345  # seed of the test set
-    forget_bias: float = FORGET_GATE_BIAS  # initial forget-gate bias of lstm1997_forget
+    forget_bias: float = FORGET_GATE_BIAS  # initial forget-gate bias of lstm1997_forget and of lstm (nn.LSTM)
     max_seconds: Optional[float] = None  # wall-clock limit per run (a safety net for widgets); None = none
 
     def __post_init__(self) -> None:
@@ -184,7 +188,7 @@ class Comparison:
     task: str  # experiment name of the task ("adding", "6a", ...)
     task_config: Any  # the task's config dataclass
     config: CompareConfig  # how the runs were trained
-    chance: float  # test accuracy of guessing (see ``chance_accuracy``)
+    chance: float  # test accuracy of the mean-target answer, which ignores the inputs (see ``chance_accuracy``)
     runs: list[RunResult] = field(default_factory=list)
 
     @property
@@ -232,33 +236,63 @@ class Comparison:
 
     def as_markdown(self) -> str:
         """The table as Markdown, for ``IPython.display.Markdown``."""
-        lines = ["| model | size | parameters | test accuracy (mean) | min - max over seeds | test error "
-                 "| seconds per run |",
+        lines = ["| model | size | weights | test accuracy | over seeds | test error | s per run |",
                  "|---|---:|---:|---:|---:|---:|---:|"]
         for row in self.table():
             lines.append(f"| {row['label']} | {row['size']} | {row['params']} | {row['accuracy_mean']:.2f} | "
-                         f"{row['accuracy_min']:.2f} - {row['accuracy_max']:.2f} | {row['error_mean']:.3f} | "
+                         f"{row['accuracy_min']:.2f}–{row['accuracy_max']:.2f} | {row['error_mean']:.3f} | "
                          f"{row['seconds']:.1f} |")
         return "\n".join(lines)
 
 
 def chance_accuracy(task: str | ModuleType, task_config: Any = None, n: int = 4096, seed: int = 0) -> float:
-    """Test accuracy of guessing without looking at the inputs.
+    """Test accuracy of the mean target: the answer a network gives that has learned nothing from its inputs.
 
-    Classification tasks (one output unit per class, 6a/6b): output the one-hot code of a class
-    drawn at random, right 1 time in ``n_classes``. Other tasks: output the mean target at the
-    sequence end, a constant (for the adding problem, within 0.04 of the target about 1 time in 6.5).
+    Gradient descent on squared error, before it uses the inputs, moves every output to the mean
+    target at the sequence end: the best constant answer under squared error. Judged by the
+    task's own criterion, that answer is "chance" here. For the adding problem (target
+    0.5 + (X1 + X2) / 4) it is within 0.04 of the target about 1 time in 6.8. For temporal order
+    it is 1/4 on every output unit, 0.75 away from the true class's 1, so it scores 0: the
+    criterion (every output within 0.3) accepts only an answer that commits to one class
+    (see ``guessing_baselines``).
+    """
+    return guessing_baselines(task, task_config, n, seed)["mean target"]["accuracy"]
+
+
+def guessing_baselines(task: str | ModuleType, task_config: Any = None, n: int = 4096,
+                       seed: int = 0) -> dict[str, dict[str, float]]:
+    """Answers that ignore the inputs, judged by the task's criterion and by the training loss.
+
+    Returns name -> {"accuracy": fraction of ``n`` sequences correct, "loss": mean E/2 per
+    sequence (the quantity training minimises)} for
+
+    - ``"mean target"``: the mean of the end targets (the best constant under squared error);
+    - ``"one class"`` (classification tasks, one output unit per class, one-hot targets): always
+      the one-hot code of the most frequent class;
+    - ``"a random class"`` (classification tasks): a one-hot code drawn at random per sequence.
+
+    >>> from lstm_core.analysis.compare import shortened_config
+    >>> b = guessing_baselines("6a", shortened_config("6a", 10))
+    >>> b["mean target"]["accuracy"], round(b["mean target"]["loss"], 3), round(b["one class"]["accuracy"], 2)
+    (0.0, 0.375, 0.26)
     """
     module, task_config = resolve_task(task, task_config)
     batch = module.generate(task_config, n, np.random.default_rng(seed))
-    ends = batch.targets[np.arange(batch.n), batch.lengths - 1]  # (n, n_out)
-    outputs = np.zeros_like(batch.targets)
+    rows = np.arange(batch.n)
+    ends = batch.targets[rows, batch.lengths - 1]  # (n, n_out)
+
+    def judged(answers: np.ndarray) -> dict[str, float]:  # answers: (n, n_out) at each sequence's end
+        outputs = np.zeros_like(batch.targets, dtype=np.float64)
+        outputs[rows, batch.lengths - 1] = answers
+        loss = 0.5 * ((answers - ends) ** 2).sum(axis=1)
+        return {"accuracy": float(np.mean(module.sequence_correct(outputs, batch))), "loss": float(loss.mean())}
+
+    out = {"mean target": judged(np.broadcast_to(ends.mean(axis=0), ends.shape))}
     if batch.n_outputs > 1 and np.all(ends.sum(axis=1) == 1):  # one-hot classes
-        guess = np.random.default_rng(seed + 1).integers(0, batch.n_outputs, size=batch.n)
-        outputs[np.arange(batch.n), batch.lengths - 1, guess] = 1.0
-    else:
-        outputs[np.arange(batch.n), batch.lengths - 1] = ends.mean(axis=0)
-    return float(np.mean(module.sequence_correct(outputs, batch)))
+        eye = np.eye(batch.n_outputs)
+        out["one class"] = judged(eye[np.full(batch.n, int(np.argmax(ends.sum(axis=0))))])
+        out["a random class"] = judged(eye[np.random.default_rng(seed + 1).integers(0, batch.n_outputs, batch.n)])
+    return out
 
 
 def compare_models(

@@ -20,11 +20,14 @@ module                checks
                       ``temporal_order_class``, ``temporal_order_lags`` (the tasks as data)
 :mod:`.criteria`      ``stop_3c``, ``sequences_before_run`` (success and stopping criteria)
 :mod:`.compare`       ``stepwise_outputs`` (running any recurrent model one step per call)
+:mod:`.capstone`      ``capstone_forward``, ``capstone_gradient``, ``capstone_sgd`` (the capstone lab: the
+                      1997 cell, its truncated gradient and an SGD loop written by the learner)
 ====================  =========================================================================
 
 :data:`MISTAKES` maps every check to the wrong answers it recognises, in the learner's format.
 """
-from lstm_core.check import carousel, compare, criteria, gates, gradients, model, tasks
+from lstm_core.check import capstone, carousel, compare, criteria, gates, gradients, model, tasks
+from lstm_core.check.capstone import *  # noqa: F401,F403
 from lstm_core.check.carousel import *  # noqa: F401,F403
 from lstm_core.check.compare import *  # noqa: F401,F403
 from lstm_core.check.criteria import *  # noqa: F401,F403
@@ -37,7 +40,7 @@ from lstm_core.check.gradients import *  # noqa: F401,F403
 from lstm_core.check.model import *  # noqa: F401,F403
 from lstm_core.check.tasks import *  # noqa: F401,F403
 
-TOPICS = (model, gradients, carousel, gates, tasks, criteria, compare)
+TOPICS = (model, gradients, carousel, gates, tasks, criteria, compare, capstone)
 
 #: check name -> the wrong answers it recognises, in the learner's format (for tests and graders).
 MISTAKES = {name: mistakes for topic in TOPICS for name, mistakes in topic.MISTAKES.items()}

@@ -123,6 +123,8 @@ def comparison_explorer(initial: Optional[Comparison] = None, models: Sequence[s
     if initial is not None:
         draw(initial)
         status.value = "showing the chapter's default run; change the settings and press train"
+    else:
+        status.value = "choose a task, models, seeds and sequences, then press train"
     grid = widgets.GridBox(list(boxes.values()), layout=widgets.Layout(grid_template_columns="repeat(3, 220px)"))
     return widgets.VBox([widgets.HBox([task, length]), grid, widgets.HBox([seeds, budget]),
                          widgets.HBox([button, status]), output])

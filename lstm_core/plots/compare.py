@@ -164,7 +164,7 @@ def plot_two_highways(
     through_time: Mapping[str, np.ndarray],
     through_depth: Mapping[str, np.ndarray],
 ) -> Figure:
-    """The same picture twice: error kept across time steps (left) and across layers (right).
+    """The same picture twice: error kept across time steps (top) and across layers (below).
 
     Args:
         through_time: model -> (T,) relative error at each step t = 0..T-1 (as ``plot_gradient_flow``).
@@ -175,7 +175,8 @@ def plot_two_highways(
     """
     _check_series("plot_two_highways", through_time)
     _check_series("plot_two_highways", through_depth)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained", sharey=True)
+    # stacked, not side by side: each panel keeps the text column's full width
+    fig, (left, right) = plt.subplots(2, 1, figsize=(7, 8), layout="constrained", sharey=True)
     plot_gradient_flow(through_time, title=r"across time: $s_c(t) = s_c(t-1) + y^{in}(t)\,g(net_c(t))$", ax=left)
     colors = {"plain": "tab:gray", "residual": "tab:red"}
     for i, (name, values) in enumerate(through_depth.items()):
@@ -205,11 +206,11 @@ def plot_cost_vs_length(
     _check_series("plot_cost_vs_length", seconds)
     n = np.asarray(lengths, dtype=float)
     panels = 1 if memory is None else 2
-    fig, axes = plt.subplots(1, panels, figsize=(5.5 * panels, 4), layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(panels, 1, figsize=(7, 3.8 * panels), layout="constrained", squeeze=False)  # stacked
     fig.patch.set_facecolor("white")
     data = [("forward time per sequence (s)", seconds)] + ([] if memory is None else
                                                            [("activations kept for backward (bytes)", memory)])
-    for ax, (ylabel, series) in zip(axes[0], data):
+    for ax, (ylabel, series) in zip(axes[:, 0], data):
         for i, (name, values) in enumerate(series.items()):
             values = np.asarray(values, dtype=float)
             if values.size != n.size:
