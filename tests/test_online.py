@@ -158,3 +158,15 @@ def test_setup_refuses_bad_values():
         run_trials(OnlineSetup("adding-T100", "adding", 0.5, cell_from=5), 1, budget=10)
     with pytest.raises(ValueError, match="budget"):
         run_trials(OnlineSetup("adding-T100", "adding", 0.5), 1, budget=0)
+
+
+def test_live_run_without_a_time_limit_and_bad_limits_refused():
+    """``max_seconds=None`` or ``math.inf`` means no time limit; zero, negatives, nan and bools are refused."""
+    import math
+
+    free = live_paper_run("6a", "6a", 0.5, max_sequences=200, seed=1, max_seconds=math.inf)
+    none = live_paper_run("6a", "6a", 0.5, max_sequences=200, seed=1, max_seconds=None)
+    assert free.sequences_trained == none.sequences_trained == 200
+    for bad in (0, -1.0, float("nan"), True):
+        with pytest.raises((TypeError, ValueError), match="max_seconds"):
+            live_paper_run("6a", "6a", 0.5, max_sequences=200, seed=1, max_seconds=bad)

@@ -68,6 +68,7 @@ p=None, chunk=None, check_every=None, reber_pair=None, stop_at_criterion=True) -
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -429,7 +430,7 @@ def _after_chunk(j, res, batch, trained, snap, engine, task, rule, st1_rule, tes
 
 
 def live_paper_run(task_config: Any, network: str, learning_rate: float, max_sequences: int,
-                   seed: int = 0, max_seconds: float = 30.0, *, p: Optional[int] = None,
+                   seed: int = 0, max_seconds: Optional[float] = 30.0, *, p: Optional[int] = None,
                    chunk: Optional[int] = None, check_every: Optional[int] = None,
                    reber_pair: Optional[tuple[SequenceBatch, SequenceBatch]] = None,
                    stop_at_criterion: bool = True) -> LiveRun:
@@ -444,7 +445,8 @@ def live_paper_run(task_config: Any, network: str, learning_rate: float, max_seq
         seed: the trial k: initial weights ``paper_network(..., seed=k)``, training stream
             ``default_rng([0, k, 1])``, Exp. 3 check set ``default_rng([0, k, 3])``, Reber pair
             ``k // 10``: trial k of the reproduction's row, as long as budget and time allow.
-        max_seconds: stop after the first chunk that ends past this wall-clock time.
+        max_seconds: stop after the first chunk that ends past this wall-clock time; ``None`` or
+            ``math.inf``: no time limit (the run is then the same on any machine).
         p: alphabet size for the 2a/2b/2c networks.
         chunk: sequences per engine call (default: the row's, see :func:`chunk_size`; another
             chunk draws the training stream differently).
@@ -456,9 +458,11 @@ def live_paper_run(task_config: Any, network: str, learning_rate: float, max_seq
     ``stopped_by`` and the trained ``model`` and ``params``; no final test is run.
     """
     k = validate.nonneg_int("seed", seed)
+    if max_seconds is not None and not isinstance(max_seconds, bool) and max_seconds == math.inf:
+        max_seconds = None  # no time limit
     setup = OnlineSetup(task_config, network, learning_rate, p=p, check_every=500 if check_every is None else check_every)
     run = run_trials(setup, k + 1, budget=validate.positive_int("max_sequences", max_sequences), seed=0,
                      skip=range(k), final_test=False, curves=True, stop_at_criterion=stop_at_criterion,
-                     max_seconds=validate.positive_real("max_seconds", max_seconds), chunk=chunk,
+                     max_seconds=validate.positive_real("max_seconds", max_seconds, allow_none=True), chunk=chunk,
                      reber_pair=reber_pair)[k]
     return run
