@@ -15,14 +15,8 @@ from matplotlib.patches import Circle, FancyArrowPatch  # noqa: E402
 from lstm_core import PAPER_NETWORKS, TorchLSTM, count_parameters, paper_network  # noqa: E402
 from lstm_core.model.connectivity import SOURCES, TARGETS, weight_groups
 from lstm_core.analysis.gradients import product_chain
-from lstm_core.plots.diagrams import (  # noqa: E402
-    VARIANTS,
-    draw_carousel,
-    draw_cell_variants,
-    draw_memory_block,
-    draw_paper_network,
-    draw_unrolled_loop,
-)
+from lstm_core.plots.architectures import VARIANTS, draw_cell_variants, draw_paper_network
+from lstm_core.plots.diagrams import draw_carousel, draw_memory_block, draw_unrolled_loop
 
 
 @pytest.fixture(autouse=True)
