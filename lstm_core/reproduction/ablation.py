@@ -23,7 +23,6 @@ import argparse
 import json
 import platform
 import sys
-import time
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -32,7 +31,7 @@ from lstm_core.reproduction.results import (
     ABLATIONS, Checkpoint, CheckpointError, load_ablations, locked, reduced_reason, results_path, write_atomic,
 )
 from lstm_core.reproduction.rows import ROWS, get_row
-from lstm_core.reproduction.run import run_row
+from lstm_core.reproduction.run import run_checkpointed
 
 __all__ = ["ablation_markdown", "ABLATIONS", "ablations_path", "load_ablations", "merge_ablation", "run_ablation", "ablation_key",
            "row_ablations", "main"]
@@ -81,17 +80,8 @@ def run_ablation(key: str, reading: str, *, trials: Optional[int] = None, seed: 
     n_budget = row.budget if budget is None else budget
     safe = reading.replace("+", "_")
     ckpt = Checkpoint(out.parent / "checkpoints" / f"ablation-{key}-{safe}-seed{int(seed)}.jsonl", row, seed, n_budget)
-    done = {k: line for k, line in ckpt.load().items() if k < n_trials}
-    if done and log is not None:
-        log(f"{ablation_key(key, reading)}: resuming, trials {sorted(done)} already done ({ckpt.path})")
-    earlier = max((line["seconds"] for line in done.values()), default=0.0)
-    start = time.perf_counter()
-
-    def on_trial(k: int, trial: Any) -> None:
-        ckpt.append(k, trial.record(), trial.weight_lists(), earlier + time.perf_counter() - start)
-
-    res = run_row(row, trials=n_trials, seed=seed, budget=n_budget, progress=progress, on_trial=on_trial, done=done)
-    res.seconds = earlier + time.perf_counter() - start
+    res = run_checkpointed(row, ckpt, trials=n_trials, seed=seed, budget=n_budget, progress=progress,
+                           label=ablation_key(key, reading))
     result = res.to_dict()
     result["example_weights"] = None  # the ablations keep outcomes, not trained networks
     result["reading"] = reading

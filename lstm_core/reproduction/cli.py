@@ -33,8 +33,7 @@ from lstm_core.reproduction.results import (
     reduced_reason, results_path,
 )
 from lstm_core.reproduction.rows import ROWS, Row
-from lstm_core.reproduction.run import RowResult, run_row
-from lstm_core.training.online import TrialRun
+from lstm_core.reproduction.run import RowResult, run_checkpointed
 from lstm_core.reproduction.tables import comparison_markdown
 
 QUICK_BUDGET = 2000  # sequences per trial in --quick mode
@@ -83,21 +82,8 @@ def run_and_store(row: Row, out: Path, *, trials: Optional[int] = None, seed: in
     Trials found in the checkpoint (an earlier run of the same row, seed and budget that was
     interrupted) are not run again; the result is the one an uninterrupted run gives.
     """
-    n_trials = row.trials if trials is None else trials
-    n_budget = row.budget if budget is None else budget
-    ckpt = Checkpoint(checkpoint_path(out, row.key, seed), row, seed, n_budget)
-    done = {k: line for k, line in ckpt.load().items() if k < n_trials}
-    if done and log is not None:
-        log(f"{row.key}: resuming, trials {sorted(done)} already done ({ckpt.path})")
-    earlier = max((line["seconds"] for line in done.values()), default=0.0)
-    start = time.perf_counter()
-
-    def on_trial(k: int, trial: TrialRun) -> None:
-        ckpt.append(k, trial.record(), trial.weight_lists(), earlier + time.perf_counter() - start)
-
-    result = run_row(row, trials=trials, seed=seed, budget=budget, progress=progress, log=log,
-                     on_trial=on_trial, done=done)
-    result.seconds = earlier + time.perf_counter() - start
+    ckpt = Checkpoint(checkpoint_path(out, row.key, seed), row, seed, row.budget if budget is None else budget)
+    result = run_checkpointed(row, ckpt, trials=trials, seed=seed, budget=budget, progress=progress, log=log)
     result.quick = result.quick or quick
     merge_results(out, {row.key: result.to_dict()}, meta, allow_reduced=allow_reduced)
     ckpt.remove()

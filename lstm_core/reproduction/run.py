@@ -156,4 +156,29 @@ def run_row(row: Row, trials: Optional[int] = None, seed: int = 0, budget: Optio
     return result
 
 
-__all__ = ["TrialResult", "RowResult", "run_row", "row_setup", "FINAL_TEST_SIZE"]
+def run_checkpointed(row: Row, checkpoint: Any, *, trials: Optional[int] = None, seed: int = 0,
+                     budget: Optional[int] = None, progress: bool = True,
+                     log: Optional[Callable[[str], None]] = None, label: Optional[str] = None) -> RowResult:
+    """``run_row`` with each finished trial appended to ``checkpoint`` (a ``results.Checkpoint``).
+
+    Trials already in the checkpoint (an interrupted earlier run of the same row, seed and budget)
+    are not run again; the result, wall time included, is the one an uninterrupted run gives.
+    The caller merges the result and then removes the checkpoint.
+    """
+    n_trials = row.trials if trials is None else trials
+    done = {k: line for k, line in checkpoint.load().items() if k < n_trials}
+    if done and log is not None:
+        log(f"{label or row.key}: resuming, trials {sorted(done)} already done ({checkpoint.path})")
+    earlier = max((line["seconds"] for line in done.values()), default=0.0)
+    start = time.perf_counter()
+
+    def on_trial(k: int, trial: TrialRun) -> None:
+        checkpoint.append(k, trial.record(), trial.weight_lists(), earlier + time.perf_counter() - start)
+
+    result = run_row(row, trials=trials, seed=seed, budget=budget, progress=progress, log=log,
+                     on_trial=on_trial, done=done)
+    result.seconds = earlier + time.perf_counter() - start
+    return result
+
+
+__all__ = ["TrialResult", "RowResult", "run_row", "run_checkpointed", "row_setup", "FINAL_TEST_SIZE"]
