@@ -32,3 +32,20 @@ def test_no_chapter_hides_prose_in_a_solution_start_directive():
             if cell.cell_type == "markdown" and sv._START.match(cell.source):
                 body = [ln for ln in cell.source.strip().splitlines()[1:-1] if not ln.startswith(":")]
                 assert not any(ln.strip() for ln in body), f"{path.name}: text in a solution-start: {body}"
+
+
+def test_prose_after_the_solution_code_is_dropped_and_the_code_stubbed():
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    solved = nbformat.v4.new_notebook(cells=[
+        md("````{exercise} Why?\n:label: ex-why\n\nthink\n````"),
+        md("````{solution-start} ex-why\n:class: dropdown\n````"),
+        code("### BEGIN SOLUTION\nanswer = 6 * 7\n### END SOLUTION\nprint(answer)"),
+        md("The printout above: 42, because six sevens make it."),
+        md("````{solution-end}\n````"),
+        md("Next section."),
+    ])
+    student = sv.student_notebook(solved)
+    sources = "\n".join(c.source for c in student.cells)
+    assert "six sevens" not in sources and "answer = 6 * 7" not in sources
+    assert "Next section." in sources and "answer = ...  # your code here" in sources
+    assert [c.cell_type for c in student.cells] == ["markdown", "code", "markdown"]
