@@ -1,4 +1,4 @@
-"""Fixtures shared by the browser tests (the built site, the live figures)."""
+"""Fixtures shared by the tests: closing the figures a plot test made, the browser (the built site, the live figures)."""
 from __future__ import annotations
 
 import os
@@ -34,3 +34,13 @@ def browser() -> Iterator[Any]:
         launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    """Every test leaves no open matplotlib figure behind (plot tests make many)."""
+    yield
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:  # only where a test drew something; never import pyplot for it
+        sys.modules["matplotlib.pyplot"].close("all")

@@ -7,7 +7,6 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.colors as mcolors  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.patches import Circle, FancyArrowPatch  # noqa: E402
@@ -18,11 +17,6 @@ from lstm_core.analysis.gradients import product_chain
 from lstm_core.plots.architectures import VARIANTS, draw_cell_variants, draw_paper_network
 from lstm_core.plots.diagrams import draw_carousel, draw_memory_block, draw_unrolled_loop
 
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _texts(fig) -> list[str]:

@@ -24,11 +24,6 @@ from lstm_core.plots.gates import STAGE_ELEMENTS, draw_cell_diagram, plot_gate_t
 RED = mcolors.to_rgba("tab:red")
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
 
 def _is_white(fig: Figure) -> bool:
     return mcolors.to_rgba(fig.get_facecolor()) == (1.0, 1.0, 1.0, 1.0)

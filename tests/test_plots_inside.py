@@ -21,11 +21,6 @@ from lstm_core.tasks import adding, reber  # noqa: E402
 from lstm_core.tasks.adding import AddingConfig  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
 
 def _white_and_labelled(fig: Figure) -> None:
     assert isinstance(fig, Figure)

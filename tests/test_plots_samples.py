@@ -7,7 +7,6 @@ import matplotlib
 matplotlib.use("Agg")
 
 import ipywidgets as widgets  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -22,11 +21,6 @@ from lstm_core.plots.samples import (
 )
 from lstm_core.tasks import temporal_order  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
 
 
 def _white_and_labelled(fig: Figure) -> None:

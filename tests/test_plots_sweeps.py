@@ -6,7 +6,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import ipywidgets as widgets  # noqa: E402
@@ -23,11 +22,6 @@ from lstm_core.plots.sweeps import (
 from lstm_core.plots.scissors import plot_path_counts, plot_unrolled_graph
 from lstm_core.tasks import adding  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
 
 
 def _white_and_labelled(fig: Figure, labelled: bool = True) -> None:

@@ -412,11 +412,3 @@ def check_task(batch: SequenceBatch, *tasks: str, needs: str = "", source: str =
         where = f" (from {source})" if source else ""
         raise ValueError(f"expected a batch of task {listed}{where}; got task {batch.task!r}")
     return batch.task
-
-
-def __getattr__(name: str) -> Any:
-    # The stopping rules live in lstm_core.tasks.stopping; imports from here keep working.
-    if name in ("StoppingRule", "SuccessiveCorrect", "RecentWindow", "TestSetRule", "st3"):
-        from lstm_core.tasks import stopping
-        return getattr(stopping, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
