@@ -162,7 +162,7 @@ def test_reduced_reason_names_what_is_reduced():
     assert reduced_reason(row, row.trials, 2 * row.budget) is None  # a larger budget is not reduced
     assert reduced_reason(row, 3, row.budget) == "3 of the row's 20 trials"
     assert reduced_reason(row, 3, 300, quick=True) == ("a --quick run; 3 of the row's 20 trials; "
-                                                       "a budget of 300 of the row's 62,780 sequences")
+                                                       "a budget of 300 of the row's 125,560 sequences")
 
 
 def test_the_shipped_file_refuses_a_reduced_run_unless_allowed(tmp_path, monkeypatch):

@@ -20,11 +20,15 @@ def _unescaped_pipes(line: str) -> int:
 
 
 def test_choices_table_has_every_choice_once_with_five_columns():
+    from lstm_core.reproduction.tables import adopted_choices
+
     lines = choices_markdown().splitlines()
-    assert len(lines) == 2 + len(CHOICES) + len(PROTOCOL_CHOICES)
+    adopted = adopted_choices()
+    assert adopted, "the rows that adopted a reading are in the one choices table"
+    assert len(lines) == 2 + len(CHOICES) + len(PROTOCOL_CHOICES) + len(adopted)
     assert all(_unescaped_pipes(line) == 6 for line in lines)  # 5 columns in every row
     topics = [line.split(" | ")[1] for line in lines[2:]]
-    assert topics == [c.topic.replace("|", "\\|") for c in list(CHOICES) + list(PROTOCOL_CHOICES)]
+    assert topics == [c.topic.replace("|", "\\|") for c in list(CHOICES) + list(PROTOCOL_CHOICES) + adopted]
 
 
 def test_choices_table_escapes_pipes_and_joins_lines():

@@ -44,17 +44,36 @@ def test_best_reading_is_named_once_ablations_exist():
     abl = _ablations("T3-2c-q100-p100", literal=(0, 20, None), step=(3, 20, 50_000), **{"igb-neg": (3, 20, 40_000)},
                      **{"lr-x0.5": (1, 20, 10_000)})
     v = V.verdict_for(get_row("T3-2c-q100-p100"), _result(0, 20, None), abl)
-    assert v.text == "not reproduced (best reading: igb-neg, 3/20, mean 40,000)"
+    # igb-neg departs from the paper (2c has no biases): it is no candidate for the best reading
+    assert v.text == "not reproduced (best reading: step, 3/20, mean 50,000)"
+    more = _ablations("T3-2c-q100-p100", literal=(0, 20, None), step=(3, 20, 50_000), **{"igb-neg": (5, 20, 40_000)})
+    assert V.verdict_for(get_row("T3-2c-q100-p100"), _result(0, 20, None), more).detail == \
+        "best reading: step, 3/20, mean 50,000; a departure from the paper does better: igb-neg, 5/20"
     # a reproduced row names none; a reduced run keeps both notes
     assert V.verdict_for(get_row("T9-6a"), _result(20, 20, 30_000), _ablations("T9-6a", step=(1, 20, 1))).detail == ""
     v = V.verdict_for(get_row("T3-2c-q100-p100"), _result(0, 3, None), abl)
-    assert v.detail.startswith("reduced run: 3 of 20 trials; best reading: igb-neg")
+    assert v.detail.startswith("reduced run: 3 of 20 trials; best reading: step")
     none = _ablations("T3-2c-q100-p100", literal=(0, 20, None), step=(0, 20, None), **{"igb-neg": (0, 20, None)})
     assert V.verdict_for(get_row("T3-2c-q100-p100"), _result(0, 20, None), none).detail == \
-        "no reading tried solves a trial: igb-neg, step"
+        "no reading tried solves a trial: igb-neg, literal, step"
     # only the literal reading measured: nothing to name
     assert V.verdict_for(get_row("T3-2c-q100-p100"), _result(0, 20, None),
                          _ablations("T3-2c-q100-p100", literal=(0, 20, None))).detail == ""
+
+
+def test_the_shipped_reading_competes_with_the_ablations():
+    """A row that ships under an adopted reading: its shipped result is one of the candidates."""
+    row = get_row("T1-reber-3x2-lr0.5")
+    assert row.reading == "step+check-100"
+    abl = _ablations(row.key, literal=(1, 30, 79_000), step=(7, 30, 46_714))
+    v = V.verdict_for(row, _result(10, 30, 43_130), abl)
+    assert v.text == "not reproduced (best reading: step+check-100, 10/30, mean 43,130)"
+    # were an ablation better than the shipped reading, it would be named instead
+    better = _ablations(row.key, literal=(1, 30, 79_000), **{"full-gradient": (16, 30, 20_000)})
+    assert V.verdict_for(row, _result(10, 30, 43_130), better).detail == "best reading: full-gradient, 16/30, mean 20,000"
+    # a tie goes to the literal reading
+    tie = _ablations("T3-2c-q100-p100", literal=(2, 20, 50_000), step=(2, 20, 50_000))
+    assert V.best_reading("T3-2c-q100-p100", tie)[0] == "literal"
 
 
 def test_baselines_get_no_paper_numbers():

@@ -6,7 +6,8 @@
 
 A run of row ROW under reading NAME (:mod:`lstm_core.reproduction.readings`; several joined
 by ``+``) trains the row's trials exactly as ``python -m lstm_core.reproduction ROW`` does, with
-only what the reading names changed, and is merged into ``reproduction/data/ablations.json``:
+only what the reading names changed from the *literal* row (``rows.literal_row``: the text as we
+read it, before the reading a row may have adopted, ``rows.ADOPTED``), and is merged into ``reproduction/data/ablations.json``:
 ``{"meta": {...}, "rows": {row key: {reading name: result}}}``, a result being
 ``RowResult.to_dict()`` without the trained weights, plus ``"reading"``, ``"what"`` and
 ``"reduced"`` (why it is not the row's full protocol, or None). Writes take the results
@@ -30,7 +31,7 @@ from lstm_core.reproduction.readings import LITERAL, READINGS, apply_reading, re
 from lstm_core.reproduction.results import (
     ABLATIONS, Checkpoint, CheckpointError, load_ablations, locked, reduced_reason, results_path, write_atomic,
 )
-from lstm_core.reproduction.rows import ROWS, get_row
+from lstm_core.reproduction.rows import ROWS, get_row, literal_row
 from lstm_core.reproduction.run import run_checkpointed
 
 __all__ = ["ablation_markdown", "ABLATIONS", "ablations_path", "load_ablations", "merge_ablation", "run_ablation", "ablation_key",
@@ -73,7 +74,7 @@ def run_ablation(key: str, reading: str, *, trials: Optional[int] = None, seed: 
                  budget: Optional[int] = None, out: Optional[str | Path] = None, progress: bool = False,
                  log: Optional[Callable[[str], None]] = None, meta: Optional[dict[str, Any]] = None) -> dict[str, Any]:
     """Run row ``key`` under ``reading``, checkpointing each trial, and merge it into ``out``; return the result."""
-    base = get_row(key)
+    base = literal_row(key)  # readings are read against the literal row, whatever the row ships with
     row = apply_reading(base, reading)
     out = ablations_path() if out is None else Path(out)
     n_trials = row.trials if trials is None else trials
@@ -144,7 +145,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         if value is not None and value < 1:
             parser.error(f"--{name} must be a positive integer, got {value}")
     try:
-        apply_reading(get_row(args.row), args.reading)
+        apply_reading(literal_row(args.row), args.reading)
     except ValueError as e:
         parser.error(str(e))
     from lstm_core import use_one_thread

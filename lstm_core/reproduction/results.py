@@ -105,9 +105,9 @@ class CheckpointError(ValueError):
 def reduced_reason(row: Row, trials: int, budget: int, quick: bool = False) -> Optional[str]:
     """Why a run of ``row`` with ``trials`` and ``budget`` is not the row's protocol (None: it is).
 
-    >>> reduced_reason(get_row("T9-6a"), trials=2, budget=62_780)
+    >>> reduced_reason(get_row("T9-6a"), trials=2, budget=125_560)
     "2 of the row's 20 trials"
-    >>> reduced_reason(get_row("T9-6a"), trials=20, budget=62_780) is None
+    >>> reduced_reason(get_row("T9-6a"), trials=20, budget=125_560) is None
     True
     """
     why = []

@@ -9,6 +9,9 @@ name                                    what
 :data:`SHORTFALLS`, :func:`short_rows`  the rows that do not reach the paper's result, what we tried
 :func:`shortfall_markdown`              :data:`SHORTFALLS` as a list, its counts read from the results
 :func:`choices_markdown`                every place the paper is ambiguous and what we chose, one table
+:func:`reading_rows`                    per row: the paper, the literal reading, the reading it ships with
+:func:`readings_markdown`               those rows as a Markdown table
+:func:`adopted_choices`                 the adopted readings as choices, their counts read from the data
 ======================================  ==============================================================
 
 Every number in these tables is read from the results (:mod:`lstm_core.reproduction.results`)
@@ -28,12 +31,14 @@ import numpy as np
 
 from lstm_core.analysis.criteria import trial_error_rates
 from lstm_core.reproduction.paper import format_value
-from lstm_core.reproduction.results import load_results
-from lstm_core.reproduction.rows import PROTOCOL_CHOICES, ROWS, get_row
+from lstm_core.reproduction.readings import LITERAL, READINGS, reading_names
+from lstm_core.reproduction.results import load_ablations, load_results
+from lstm_core.reproduction.rows import ADOPTED, PROTOCOL_CHOICES, ROWS, get_row
 from lstm_core.tasks import CHOICES, Choice
 
 __all__ = ["comparison_rows", "comparison_markdown", "comparison_or_pending", "Shortfall", "SHORTFALLS",
-           "short_rows", "shortfall_markdown", "choices_markdown"]
+           "short_rows", "shortfall_markdown", "choices_markdown", "reading_rows", "readings_markdown",
+           "adopted_choices"]
 
 
 def _fmt(x: Any, digits: int = 0) -> str:
@@ -289,14 +294,15 @@ def _cell(text: str) -> str:
 def choices_markdown(choices: Optional[Sequence[Choice]] = None) -> str:
     """Every :class:`~lstm_core.tasks.Choice` as one Markdown table (render with ``IPython.display.Markdown``).
 
-    Default: the tasks' choices (``lstm_core.tasks.CHOICES``) followed by the training
-    protocol's (``lstm_core.reproduction.rows.PROTOCOL_CHOICES``).
+    Default: the tasks' choices (``lstm_core.tasks.CHOICES``), the training protocol's
+    (``lstm_core.reproduction.rows.PROTOCOL_CHOICES``), then the readings some rows adopted
+    (:func:`adopted_choices`, counted from the shipped data).
 
     >>> c = Choice("2c", "a|b", "says", "chose", "why")
     >>> choices_markdown([c]).splitlines()[2]
     '| 2c | a\\\\|b | says | chose | why |'
     """
-    rows = list(CHOICES) + list(PROTOCOL_CHOICES) if choices is None else list(choices)
+    rows = list(CHOICES) + list(PROTOCOL_CHOICES) + adopted_choices() if choices is None else list(choices)
     if not rows:
         raise ValueError("choices must hold at least one Choice; got none")
     for c in rows:
@@ -306,3 +312,81 @@ def choices_markdown(choices: Optional[Sequence[Choice]] = None) -> str:
     lines += [f"| {_cell(c.experiment)} | {_cell(c.topic)} | {_cell(c.paper_says)} | {_cell(c.we_chose)} "
               f"| {_cell(c.why)} |" for c in rows]
     return "\n".join(lines)
+
+
+# ======================================================================================
+# Readings: the literal one beside the one each row ships with
+# ======================================================================================
+def _solved_cell(res: Optional[dict[str, Any]]) -> str:
+    if res is None:
+        return "–"
+    s = res["summary"]
+    mean = "" if s["sequences_mean"] is None else f" · {s['sequences_mean']:,.0f}"
+    return f"{s['solved']}/{s['trials']}{mean}"
+
+
+def reading_rows(results: Optional[dict[str, Any]] = None,
+                 ablations: Optional[dict[str, Any]] = None) -> list[dict[str, Any]]:
+    """Per LSTM row with more than one reading measured: the paper, the literal reading, the shipped one.
+
+    Each dict: ``key``, ``paper`` (success and mean, as printed), ``literal`` and ``shipped``
+    (result dicts; ``literal`` None if it was not measured), ``reading`` (what the row ships
+    with), ``best`` (the best measured reading, :func:`~lstm_core.reproduction.verdicts.best_reading`)
+    and ``tried`` (every reading measured, sorted).
+    """
+    from lstm_core.reproduction.verdicts import best_reading
+
+    results = load_results() if results is None else results
+    ablations = load_ablations() if ablations is None else ablations
+    out = []
+    for row in ROWS:
+        measured = dict(ablations.get("rows", {}).get(row.key, {}))
+        shipped = results["rows"].get(row.key)
+        if row.model != "lstm1997" or shipped is None or not (set(measured) - {row.reading}):
+            continue
+        literal = shipped if row.reading == LITERAL else measured.get(LITERAL)
+        best = best_reading(row.key, ablations, shipped)
+        paper = row.paper
+        out.append({"key": row.key, "paper": f"{format_value(paper.success_rate)} · {format_value(paper.sequences_to_success)}",
+                    "literal": literal, "shipped": shipped, "reading": row.reading,
+                    "best": None if best is None else best[0], "tried": sorted(set(measured) | {row.reading})})
+    return out
+
+
+def readings_markdown(results: Optional[dict[str, Any]] = None, ablations: Optional[dict[str, Any]] = None) -> str:
+    """:func:`reading_rows` as a Markdown table: row | paper | literal reading | ships with | its result | tried."""
+    lines = ["| row | paper (% · mean) | literal reading | ships with | its result | readings measured |",
+             "|---|---|---|---|---|---|"]
+    for r in reading_rows(results, ablations):
+        lines.append(f"| {r['key']} | {r['paper']} | {_solved_cell(r['literal'])} | {r['reading']} "
+                     f"| {_solved_cell(r['shipped'])} | {', '.join(r['tried'])} |")
+    return "\n".join(lines)
+
+
+def adopted_choices(results: Optional[dict[str, Any]] = None,
+                    ablations: Optional[dict[str, Any]] = None) -> list[Choice]:
+    """One :class:`~lstm_core.tasks.Choice` per reading some rows adopted (``rows.ADOPTED``), its counts
+    (trials solved under it and under the literal reading) read from the shipped data."""
+    results = load_results() if results is None else results
+    ablations = load_ablations() if ablations is None else ablations
+    groups: dict[str, list[str]] = {}
+    for key, reading in ADOPTED.items():
+        groups.setdefault(reading, []).append(key)
+    out = []
+    for reading, keys in groups.items():
+        rows = [get_row(k) for k in keys]
+        ours = [results["rows"].get(k) for k in keys]
+        lit = [ablations.get("rows", {}).get(k, {}).get(LITERAL) for k in keys]
+        if any(r is None for r in ours + lit):
+            continue
+        n = lambda res, f: sum(r["summary"][f] for r in res)  # noqa: E731
+        experiments = sorted({r.table for r in rows})
+        names = ", ".join(k.split("-", 1)[1].replace("-", " ") for k in keys)
+        out.append(Choice(
+            ", ".join(f"Table {t}" for t in experiments), f"reading adopted by {names}",
+            "ambiguous or open (see the rows above)",
+            "; ".join(READINGS[p].what for p in reading_names(reading)) + f" (reading '{reading}')",
+            f"measured: {n(ours, 'solved')} of {n(ours, 'trials')} trials met the paper's criterion under it, "
+            f"{n(lit, 'solved')} of {n(lit, 'trials')} under the literal reading (same seeds); "
+            "the other readings measured are in the reproduction's table of readings"))
+    return out

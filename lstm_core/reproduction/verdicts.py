@@ -8,7 +8,8 @@ The rule (:func:`verdict_for`), for a row of the paper's network:
 - **slower than the paper**: the trials and success as above, the mean above 1.5 times the paper's;
 - **not reproduced**: otherwise. A run with fewer trials than the paper's says
   "(reduced run: k of n trials)"; once ablations (:mod:`lstm_core.reproduction.ablation`) exist
-  for the row, the line names the best reading measured: "(best reading: NAME, solved/trials)",
+  for the row, the line names the best reading measured (the shipped one included; a row ships
+  with the reading that measured best, ``rows.ADOPTED``): "(best reading: NAME, solved/trials)",
   or "(no reading tried solves a trial: NAMES)".
 
 Where the paper prints no success rate (Tables 2c-9 report means over all their trials and no
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
 from lstm_core.reproduction.paper import Reported
-from lstm_core.reproduction.readings import LITERAL
+from lstm_core.reproduction.readings import LITERAL, is_faithful
 from lstm_core.reproduction.results import load_ablations, load_results
 from lstm_core.reproduction.rows import ROWS, Row, get_row
 
@@ -73,15 +74,27 @@ def _number(value: Any) -> Optional[float]:
     return float(value)
 
 
-def best_reading(key: str, ablations: Optional[dict[str, Any]]) -> Optional[tuple[str, dict[str, Any]]]:
-    """The reading (other than the literal one) with the most trials solved, then the fewest mean sequences."""
-    measured = {name: res for name, res in ((ablations or {}).get("rows", {}).get(key, {})).items() if name != LITERAL}
+def best_reading(key: str, ablations: Optional[dict[str, Any]], shipped: Optional[dict[str, Any]] = None,
+                 faithful: Optional[bool] = True) -> Optional[tuple[str, dict[str, Any]]]:
+    """The measured reading of row ``key`` with the most trials solved, then the fewest mean sequences.
+
+    Candidates: every reading in ``ablations`` and, given its result ``shipped``, the reading the
+    row ships with (``rows.get_row(key).reading``); with ``faithful`` True only readings of points
+    the paper leaves open (``readings.is_faithful``), False only departures, None all.
+    None when nothing was measured.
+    """
+    measured = dict((ablations or {}).get("rows", {}).get(key, {}))
+    if shipped is not None:
+        measured[get_row(key).reading] = shipped
+    if faithful is not None:
+        measured = {name: res for name, res in measured.items() if is_faithful(name) == faithful}
     if not measured:
         return None
 
-    def score(item: tuple[str, dict[str, Any]]) -> tuple[float, float]:
+    def score(item: tuple[str, dict[str, Any]]) -> tuple[float, float, int]:
         s = item[1]["summary"]
-        return (-s["solved"] / max(1, s["trials"]), s["sequences_mean"] if s["sequences_mean"] is not None else 1e18)
+        return (-s["solved"] / max(1, s["trials"]), s["sequences_mean"] if s["sequences_mean"] is not None else 1e18,
+                item[0] != LITERAL)  # a tie goes to the literal reading
 
     return min(measured.items(), key=score)
 
@@ -111,17 +124,22 @@ def verdict_for(row: Row, result: Optional[dict[str, Any]], ablations: Optional[
         verdict = REPRODUCED if paper_mean is None or mean <= FACTOR * paper_mean else SLOWER
     else:
         verdict = NOT_REPRODUCED
-    if verdict == NOT_REPRODUCED:
-        best = best_reading(row.key, ablations)
+    tried = set((ablations or {}).get("rows", {}).get(row.key, {})) | {row.reading}
+    if verdict == NOT_REPRODUCED and len(tried) > 1:  # another reading than the shipped one was measured
+        best = best_reading(row.key, ablations, result)
         if best is not None:
             bs = best[1]["summary"]
             reading = f"best reading: {best[0]}, {bs['solved']}/{bs['trials']}"
             if bs["sequences_mean"] is not None:
                 reading += f", mean {bs['sequences_mean']:,.0f}"
             if bs["solved"] == 0:
-                tried = sorted(n for n in ablations["rows"][row.key] if n != LITERAL)
-                reading = f"no reading tried solves a trial: {', '.join(tried)}"
+                reading = f"no reading tried solves a trial: {', '.join(sorted(tried))}"
             detail = f"{detail}; {reading}" if detail else reading
+        departure = best_reading(row.key, ablations, None, faithful=False)
+        if departure is not None and departure[1]["summary"]["solved"] > (0 if best is None else bs["solved"]):
+            ds = departure[1]["summary"]
+            text = f"a departure from the paper does better: {departure[0]}, {ds['solved']}/{ds['trials']}"
+            detail = f"{detail}; {text}" if detail else text
     return Verdict(row.key, verdict, detail, solved, trials, mean, paper_rate, paper_mean, paper_trials)
 
 
