@@ -1,12 +1,14 @@
 """Fast engines for the paper's online protocol (numba, float64), behind one interface (``base.Engine``).
 
-    base       the interface, the container and return conventions, the divergence policy
-    lstm1997   the 1997 network with the scissors on: one update per sequence
-    lstm1997_full  the same network with the scissors off: the full gradient (exact BPTT), one update
-               per sequence (per-step updates with the full gradient, full RTRL, have no engine)
-    rtrl       the same network, one update at every step with error (truncated RTRL, App. A.1)
-    lstm2a     the network of experiments 2a/2b (one cell, input gate only)
-    rnn        the vanilla tanh RNN baseline, full backprop through time
+    base           the interface, the container and return conventions, the divergence policy
+    lstm1997       the 1997 network with the scissors on: one update per sequence
+    lstm1997_full  the same network with the scissors off: the full gradient (exact backprop
+                   through time), one update per sequence (per-step updates with the full
+                   gradient, full RTRL, have no engine)
+    rtrl           the 1997 network with the scissors on, one update at every step with error
+                   (truncated RTRL, App. A.1)
+    lstm2a         the network of experiments 2a/2b (one cell, input gate only)
+    rnn            the vanilla tanh RNN baseline, full backprop through time
 
     lstm1997_params, lstm1997_kernels, lstm1997_full_kernels, lstm2a_params, sparse, squash: their parts
 

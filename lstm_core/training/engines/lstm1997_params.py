@@ -9,7 +9,8 @@ never updated.
 ============================  ================================================================
 name                          what
 ============================  ================================================================
-:func:`supports`              can this model take the fast path? (and if not, why)
+:func:`structure`             do this model's weights fit the packed layout? (any scissors)
+:func:`supports`              can this model take the truncated fast path? (and if not, why)
 :class:`FastLayout`           the network's shape as the kernels need it (everything but weights)
 :class:`FastParams`           float64 copy of one ``LSTM1997``'s weights (``from_model``,
                               ``to_model``, ``named``)
