@@ -87,11 +87,17 @@ def test_readings_that_do_not_apply_say_why(name, key, says):
         apply_reading(literal_row(key), name)
 
 
-def test_full_gradient_is_refused_by_the_fast_engine():
-    row = apply_reading(get_row("T7-adding-T100"), "full-gradient")
+def test_full_gradient_runs_on_the_full_gradient_engine_and_differs():
+    base = get_row("T1-reber-3x2-lr0.5")
+    row = apply_reading(base, "full-gradient")
     assert dict(row.overrides) == {"scissors": False}
-    with pytest.raises(ValueError, match="scissors"):
-        run_row(row, trials=1, budget=10, progress=False)
+    assert trial_model(row_setup(row), 0).scissors is False
+    ours = run_row(row, trials=1, budget=200, progress=False).trials[0]
+    literal = run_row(base, trials=1, budget=200, progress=False).trials[0]
+    assert ours.sequences_trained == literal.sequences_trained == 200 and not ours.diverged
+    assert ours.test_wrong != literal.test_wrong or ours.test_mse != literal.test_mse  # another gradient
+    with pytest.raises(ValueError, match="full RTRL"):  # per-step updates with it have no engine
+        run_row(apply_reading(base, "full-gradient+step"), trials=1, budget=10, progress=False)
 
 
 def test_default_reading_reproduces_a_shipped_trial_exactly():

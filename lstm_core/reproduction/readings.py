@@ -21,8 +21,9 @@ name               what it changes
                    without biases gets gate biases, its input-gate biases 0
 ``check-100``      the test set checked every 100 sequences (rows judged on a test set: Exps. 1, 3)
 ``budget-x2``      twice the row's training budget (the paper trained until success)
-``full-gradient``  the untruncated gradient (scissors off); the fast engines compute the truncated one
-                   only, so running it is refused with the engine's reason
+``full-gradient``  the untruncated gradient (scissors off: exact backprop through time, the
+                   ``lstm1997-full`` engine) with one update per sequence; with ``step`` it is refused
+                   (no engine computes full RTRL)
 =================  ==============================================================================
 
 Readings of the text and departures. A reading is ``faithful`` when it reads a point the

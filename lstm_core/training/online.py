@@ -9,7 +9,8 @@ limit differs.
 The protocol
 ------------
 - one sequence, one plain gradient step (``updates="step"``: a step at every target, truncated
-  RTRL), the paper's network, initial weights and learning rate, scissors on;
+  RTRL), the paper's network, initial weights and learning rate, scissors on (a network with
+  them off, ``overrides=(("scissors", False),)``, trains on the full-gradient engine);
 - after every sequence the task's stopping rule is fed (ST3, Exp. 2's 10,000 successive
   correct, Exp. 5's window) and, when it is met inside a chunk, the trial is rewound and
   replayed so that it stops with exactly the weights it had at the criterion; rules judged on

@@ -9,7 +9,8 @@ never updated.
 ============================  ================================================================
 name                          what
 ============================  ================================================================
-:func:`supports`              can this model take the fast path? (and if not, why)
+:func:`structure`             do this model's weights fit the packed layout? (any scissors)
+:func:`supports`              can this model take the truncated fast path? (and if not, why)
 :class:`FastLayout`           the network's shape as the kernels need it (everything but weights)
 :class:`FastParams`           float64 copy of one ``LSTM1997``'s weights (``from_model``,
                               ``to_model``, ``named``)
@@ -29,9 +30,30 @@ from lstm_core.model.networks import LSTM1997
 from lstm_core.training.engines.base import check_array, trial_counters
 from lstm_core.training.engines.squash import SQUASH_CODES
 
-__all__ = ["supports", "FastLayout", "FastParams", "StackedParams", "from_model", "to_model"]
+__all__ = ["structure", "supports", "FastLayout", "FastParams", "StackedParams", "from_model", "to_model"]
 
 _OUTPUT_ACTIVATIONS = ("sigmoid", "identity")
+
+
+def structure(model: Any) -> tuple[bool, str]:
+    """``(True, "")`` if ``model``'s weights fit the packed layout, whatever its scissors.
+
+    An ``LSTM1997`` without a forget gate, with sigmoid or identity output units and squashers
+    the kernels know. Which gradient an engine computes is its own check (:func:`supports` for
+    the truncated engines, ``lstm1997_full.supports`` for the full one).
+    """
+    if not isinstance(model, LSTM1997):
+        return False, f"the fast path runs the 1997 network (LSTM1997) only, got {type(model).__name__}"
+    cell = model.cell
+    if cell.forget_gate:
+        return False, ("the model has a forget gate (Gers et al. 1999/2000); error then no longer flows "
+                       "back through s_c with derivative 1, which the fast path relies on")
+    if model.config.output_activation not in _OUTPUT_ACTIVATIONS:
+        return False, f"output activation {model.config.output_activation!r} is not one of {_OUTPUT_ACTIVATIONS}"
+    for name in (cell.g_name, cell.h_name):
+        if name not in SQUASH_CODES:
+            return False, f"squasher {name!r} is not one of {sorted(SQUASH_CODES)}"
+    return True, ""
 
 
 def supports(model: Any) -> tuple[bool, str]:
@@ -46,20 +68,13 @@ def supports(model: Any) -> tuple[bool, str]:
     >>> supports(paper_network("adding", scissors=False))[0]
     False
     """
-    if not isinstance(model, LSTM1997):
-        return False, f"the fast path runs the 1997 network (LSTM1997) only, got {type(model).__name__}"
-    cell = model.cell
-    if not cell.scissors:
+    ok, why = structure(model)
+    if not ok:
+        return ok, why
+    if not model.cell.scissors:
         return False, ("the scissors are off (full BPTT); the fast path computes the truncated gradient "
-                       "of App. A.1 only: use the readable model, or turn the scissors on")
-    if cell.forget_gate:
-        return False, ("the model has a forget gate (Gers et al. 1999/2000); error then no longer flows "
-                       "back through s_c with derivative 1, which the fast path relies on")
-    if model.config.output_activation not in _OUTPUT_ACTIVATIONS:
-        return False, f"output activation {model.config.output_activation!r} is not one of {_OUTPUT_ACTIVATIONS}"
-    for name in (cell.g_name, cell.h_name):
-        if name not in SQUASH_CODES:
-            return False, f"squasher {name!r} is not one of {sorted(SQUASH_CODES)}"
+                       "of App. A.1 only: the lstm1997-full engine trains this model (one update per "
+                       "sequence), or turn the scissors on")
     return True, ""
 
 
@@ -130,8 +145,17 @@ class FastLayout:
         return out
 
     @classmethod
-    def from_model(cls, model: LSTM1997) -> FastLayout:
-        ok, reason = supports(model)
+    def from_model(cls, model: LSTM1997, scissors: Optional[bool] = True) -> FastLayout:
+        """The layout of ``model``; ``scissors`` is the gradient the weights are for.
+
+        True (the truncated engines) refuses a model whose scissors are off, False (the
+        full-gradient engine) one whose scissors are on; None checks the layout only (copying
+        weights back into a model).
+        """
+        ok, reason = supports(model) if scissors is True else structure(model)
+        if ok and scissors is False and model.cell.scissors:
+            ok, reason = False, ("the scissors are on (the truncated gradient of App. A.1); the lstm1997 "
+                                 "engine trains this model, or turn the scissors off for the full gradient")
         if not ok:
             raise ValueError(f"this model cannot use the fast path: {reason}")
         cell = model.cell
@@ -170,9 +194,9 @@ class FastParams:
         self.Wk = check_array("Wk", self.Wk, (lay.n_outputs, lay.n_cells + 1))
 
     @classmethod
-    def from_model(cls, model: LSTM1997) -> FastParams:
-        """Copy an ``LSTM1997``'s weights (any dtype) into float64 arrays."""
-        layout = FastLayout.from_model(model)
+    def from_model(cls, model: LSTM1997, scissors: Optional[bool] = True) -> FastParams:
+        """Copy an ``LSTM1997``'s weights (any dtype) into float64 arrays (``scissors``: see ``FastLayout``)."""
+        layout = FastLayout.from_model(model, scissors)
         W = np.zeros((layout.hidden_size, layout.fan_in))
         Wk = np.zeros((layout.n_outputs, layout.n_cells + 1))
         named = dict(model.named_parameters())
@@ -189,7 +213,7 @@ class FastParams:
 
     def to_model(self, model: LSTM1997) -> LSTM1997:
         """Copy these weights into ``model``'s parameters (in its dtype); returns the model."""
-        layout = FastLayout.from_model(model)
+        layout = FastLayout.from_model(model, scissors=None)  # either gradient: only the shapes matter
         if layout != self.layout:
             raise ValueError(f"the model's layout {layout} differs from these parameters' {self.layout}")
         named = dict(model.named_parameters())
@@ -266,9 +290,9 @@ class StackedParams:
         return cls(layout, np.stack([p.W for p in params]), np.stack([p.Wk for p in params]))
 
     @classmethod
-    def from_models(cls, models: Sequence[LSTM1997]) -> StackedParams:
-        """One trial per model (copies of their weights)."""
-        return cls.from_params([FastParams.from_model(m) for m in models])
+    def from_models(cls, models: Sequence[LSTM1997], scissors: Optional[bool] = True) -> StackedParams:
+        """One trial per model (copies of their weights; ``scissors``: see ``FastLayout.from_model``)."""
+        return cls.from_params([FastParams.from_model(m, scissors) for m in models])
 
     def trial(self, k: int) -> FastParams:
         """A view of trial ``k``'s weights."""

@@ -21,7 +21,7 @@ are computed by the same code as on the per-sequence path; only the learning rul
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import numba
 import numpy as np
@@ -32,7 +32,7 @@ from lstm_core.training.engines.base import (
 )
 from lstm_core.training.engines.lstm1997 import LSTM1997Engine, _new_divergences
 from lstm_core.training.engines.lstm1997_kernels import forward_backward
-from lstm_core.training.engines.lstm1997_params import FastParams, StackedParams
+from lstm_core.training.engines.lstm1997_params import FastParams, StackedParams, structure, supports
 from lstm_core.training.engines.sparse import concat_steps, steps_of
 from lstm_core.training.threads import capped, use_threads
 
@@ -126,6 +126,14 @@ class RTRLEngine(LSTM1997Engine):
     """The 1997 network with an update at every step with error (truncated RTRL, App. A.1)."""
 
     name = "rtrl"
+
+    @staticmethod
+    def supports(model: Any) -> tuple[bool, str]:
+        ok, why = supports(model)
+        if not ok and structure(model)[0] and not model.cell.scissors:
+            why = ("the scissors are off: per-step updates with the full gradient (full RTRL) have no engine; "
+                   "train it with updates='sequence' (the lstm1997-full engine) or turn the scissors on")
+        return ok, why
 
     def _train(self, batches: Sequence[Optional[SequenceBatch]], learning_rate: float) -> Trained:
         before = self.params.diverged_at.copy()
