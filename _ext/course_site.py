@@ -183,8 +183,21 @@ def exercise_reference_titles(app, doctree) -> None:
         domain.labels[names[0]] = docname, labelid, name
 
 
+# ---------------------------------------------------------------- verdicts on the landing page
+def verdicts_from_data(app, config) -> None:
+    """At config-inited: the reproduction's verdicts, computed from the shipped results, as MyST
+    substitutions (``{{ verdict_summary }}``, ``{{ long_lag_summary }}``) for pages written in Markdown."""
+    from lstm_core.reproduction.verdicts import long_lag_summary, verdict_summary, verdicts
+
+    items = verdicts()
+    subs = dict(getattr(config, "myst_substitutions", None) or {})
+    subs.update(verdict_summary=verdict_summary(items), long_lag_summary=long_lag_summary(items))
+    config.myst_substitutions = subs
+
+
 def setup(app):
     app.connect("config-inited", footer_from_config)
+    app.connect("config-inited", verdicts_from_data)
     # after the other extensions have added their scripts to the page
     app.connect("html-page-context", fix_scripts, priority=900)
     # after sphinx-exercise's own doctree-read (default priority 500) has registered the labels

@@ -105,8 +105,13 @@ def test_shipped_verdicts_follow_the_rule():
     n = expect.count(V.REPRODUCED)
     assert V.verdict_summary(vs).startswith(f"{n} of 31 LSTM rows reproduced, {expect.count(V.SLOWER)} slower")
     reproduced = {v.key for v in vs if v.verdict == V.REPRODUCED}
-    # what the data says: no long-lag row (2c, adding, T = 1000) is among the reproduced ones
-    assert not any(k.startswith(("T3-2c", "T7-adding")) or "T1000" in k for k in reproduced)
+    # the 1000-step sentence counts the same verdicts
+    long = [k for k in V.long_lag_keys() if k in reproduced]
+    sentence = V.long_lag_summary(vs)
+    if long:
+        assert f"{len(long)} {'is' if len(long) == 1 else 'are'} reproduced" in sentence
+    else:
+        assert " reproduced (" not in sentence and " are reproduced" not in sentence
     # the reduced rows are the ones with fewer trials than the paper's, and say so
     reduced = {v.key for v in vs if v.detail.startswith("reduced run")}
     assert reduced == {r.key for r in lstm if results["rows"][r.key]["summary"]["trials"] < (r.paper.trials or r.trials)}
@@ -137,3 +142,19 @@ def test_verdicts_do_not_load_the_training_engines():
             "print(any(m.startswith(('lstm_core.training', 'numba')) for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_long_lag_summary_counts_the_1000_step_rows():
+    keys = V.long_lag_keys()
+    assert keys == ["T3-2c-q1000-p1000", "T3-2c-q1000-p500", "T3-2c-q1000-p200", "T3-2c-q1000-p100",
+                    "T3-2c-q1000-p50", "T4-3a-T1000-N3", "T5-3b-T1000-N1", "T7-adding-T1000"]
+    results = {"rows": {k: _result(0, 20 if k.startswith("T3") else 10, None) for k in keys}}
+    assert V.long_lag_summary(V.verdicts(results, {})) == \
+        "Of the paper's 8 rows with time lags of about 1000 steps, 8 are not reproduced by our runs."
+    results["rows"]["T4-3a-T1000-N3"] = _result(10, 10, 400_000)
+    results["rows"]["T7-adding-T1000"] = _result(10, 10, 2_000_000)
+    assert V.long_lag_summary(V.verdicts(results, {})) == (
+        "Of the paper's 8 rows with time lags of about 1000 steps, 1 is reproduced (3a T1000 N3), "
+        "1 is slower than the paper (adding T1000) and 6 are not reproduced by our runs.")
+    with pytest.raises(ValueError, match="1000-step rows"):
+        V.long_lag_summary([V.verdict_for(get_row("T9-6a"), _result(20, 20, 30_000))])

@@ -227,7 +227,29 @@ def get_verdict(key: str, results: Optional[dict[str, Any]] = None,
     return verdict_for(row, results["rows"].get(key), ablations)
 
 
-__all__ += ["verdict_lines", "get_verdict"]
+def long_lag_keys() -> list[str]:
+    """The LSTM rows with the paper's longest lags, about 1000 steps: 2c at q = 1000, 3a, 3b and adding at T = 1000."""
+    return [r.key for r in ROWS if r.model == "lstm1997" and ("T1000" in r.key or "-q1000-" in r.key)]
+
+
+def long_lag_summary(items: Optional[Sequence[Verdict]] = None) -> str:
+    """One sentence on the 1000-step rows: 'Of the paper's 8 rows with lags of about 1000 steps, ...'."""
+    items = verdicts() if items is None else items
+    keys = long_lag_keys()
+    chosen = [v for v in items if v.key in keys]
+    if not chosen:
+        raise ValueError(f"none of the 1000-step rows {keys} is among the verdicts")
+    groups = {k: [short_name(v.key) for v in chosen if v.verdict == k] for k in (REPRODUCED, SLOWER, NOT_REPRODUCED)}
+    parts = []
+    for verdict, names in groups.items():
+        if names:
+            shown = f" ({', '.join(names)})" if len(names) <= 3 else ""
+            parts.append(f"{len(names)} {'is' if len(names) == 1 else 'are'} {verdict}{shown}")
+    text = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    return f"Of the paper's {len(chosen)} rows with time lags of about 1000 steps, {text} by our runs."
+
+
+__all__ += ["verdict_lines", "get_verdict", "long_lag_keys", "long_lag_summary"]
 
 
 if __name__ == "__main__":  # python -m lstm_core.reproduction.verdicts: the summary and the table
