@@ -388,6 +388,24 @@ def test_the_built_landing_page_shows_the_footer():
     assert f"© Copyright {CONFIG['copyright']}" in page.read_text()
 
 
+def test_the_built_landing_page_states_the_verdicts_of_the_shipped_data():
+    """The landing page's verdict paragraph is filled in at build time from the shipped results."""
+    from lstm_core.reproduction.verdicts import long_lag_summary, verdict_summary, verdicts
+
+    source = (ROOT / "chapters" / "intro.md").read_text()
+    assert "{{ verdict_summary }}" in source and "{{ long_lag_summary }}" in source  # no number typed in
+    page = SITE / "chapters" / "intro.html"
+    if not page.exists():
+        if os.environ.get("LSTM_COURSE_REQUIRE_SITE") == "1":
+            pytest.fail(f"no built site at {page}: run jupyter-book build .")
+        pytest.skip("the site is not built (jupyter-book build .)")
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.read_text()).split()).replace("’", "'")
+    items = verdicts()
+    for sentence in (verdict_summary(items), long_lag_summary(items)):
+        assert " ".join(sentence.split()) in text, sentence
+    assert "{{" not in text
+
+
 def test_the_version_is_written_once():
     version = runpy.run_path(str(VERSION_FILE))["__version__"]
     assert re.fullmatch(r"\d+\.\d+\.\d+", version)

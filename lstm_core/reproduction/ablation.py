@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from lstm_core.reproduction.readings import LITERAL, READINGS, apply_reading, reading_names
+from lstm_core.reproduction.readings import LITERAL, READINGS, apply_reading, is_faithful, reading_names
 from lstm_core.reproduction.results import (
     ABLATIONS, Checkpoint, CheckpointError, load_ablations, locked, reduced_reason, results_path, write_atomic,
 )
@@ -99,7 +99,8 @@ def run_ablation(key: str, reading: str, *, trials: Optional[int] = None, seed: 
 
 def ablation_markdown(ablations: Optional[dict[str, Any]] = None, keys: Optional[list[str]] = None) -> str:
     """The ablations as a Markdown table: row | reading | solved | mean sequences | trials whose final test
-    has at most 10 % wrong (learned, if not to the criterion); the paper's mean first for each row."""
+    has at most 10 % wrong (learned, if not to the criterion); the paper's mean first for each row.
+    A reading that departs from what the paper states (``readings.is_faithful``) says "(departure)"."""
     ablations = load_ablations() if ablations is None else ablations
     lines = ["| row | reading | solved | mean seq. | test ≤ 10 % wrong |", "|---|---|---|---|---|"]
     for key, readings in ablations.get("rows", {}).items():
@@ -110,7 +111,7 @@ def ablation_markdown(ablations: Optional[dict[str, Any]] = None, keys: Optional
         for name, res in readings.items():
             s = res["summary"]
             mean = "–" if s["sequences_mean"] is None else f"{s['sequences_mean']:,.0f}"
-            flag = " (reduced)" if res.get("reduced") else ""
+            flag = (" (reduced)" if res.get("reduced") else "") + ("" if is_faithful(name) else " (departure)")
             tested = [t for t in res.get("trials", []) if t.get("test_wrong") is not None and t.get("test_size")]
             near = f"{sum(t['test_wrong'] <= 0.1 * t['test_size'] for t in tested)}/{len(tested)}" if tested else "–"
             lines.append(f"| {key} | {name}{flag} | {s['solved']}/{s['trials']} | {mean} | {near} |")
