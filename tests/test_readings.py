@@ -88,7 +88,7 @@ def test_readings_that_do_not_apply_say_why(name, key, says):
 
 
 def test_full_gradient_runs_on_the_full_gradient_engine_and_differs():
-    base = get_row("T1-reber-3x2-lr0.5")
+    base = literal_row("T1-reber-3x2-lr0.5")
     row = apply_reading(base, "full-gradient")
     assert dict(row.overrides) == {"scissors": False}
     assert trial_model(row_setup(row), 0).scissors is False
@@ -168,7 +168,7 @@ def test_ablation_table(tmp_path):
                             {"summary": {"solved": 0, "trials": 2, "sequences_mean": None}, "reduced": "2 of 20"})
     md = ablation.ablation_markdown(ablation.load_ablations(out)).splitlines()
     assert md[2:] == ["| T3-2c-q100-p100 | paper | – | 31,000 | – |",
-                      "| T3-2c-q100-p100 | igb-neg | 3/20 | 41,234 | 2/4 |",
+                      "| T3-2c-q100-p100 | igb-neg (departure) | 3/20 | 41,234 | 2/4 |",
                       "| T3-2c-q100-p100 | literal (reduced) | 0/2 | – | – |"]
     with pytest.raises(ValueError, match="unknown row"):
         ablation.merge_ablation(out, "T99-nothing", "literal", result)
