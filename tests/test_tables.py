@@ -90,3 +90,16 @@ def test_shortfall_counts_come_from_the_results():
     assert text.count("- **") == 1  # the adding group only
     assert text.startswith("- **Adding problem (Table 7)**, 2 rows: 1 of 6 trials met the criterion; "
                            "final test sets 10.0 % to 100.0 % wrong")
+
+
+def test_readings_measured_sums_trials_over_rows_and_flags_departures():
+    from lstm_core.reproduction.tables import readings_measured
+
+    res = lambda solved, trials: {"summary": {"solved": solved, "trials": trials}}  # noqa: E731
+    abl = {"rows": {"T3-2c-q50-p50": {"literal": res(0, 20), "igb-neg": res(3, 20)},
+                    "T3-2c-q100-p100": {"literal": res(1, 20)}}}
+    assert readings_measured(["T3-2c-q50-p50", "T3-2c-q100-p100"], abl) == [
+        "igb-neg 3 of 20 (1 row, a departure from the paper)", "literal 1 of 40 (2 rows)"]
+    assert readings_measured(["T9-6b"], abl) == []
+    text = shortfall_markdown({"rows": {"T3-2c-q50-p50": {"summary": {"solved": 0, "trials": 20}, "trials": []}}}, abl)
+    assert "*Readings measured* (trials that met the criterion, of those run): igb-neg 3 of 20" in text

@@ -7,6 +7,7 @@ name                                    what
 :func:`comparison_markdown`             those rows as a Markdown table (the book renders it)
 :func:`comparison_or_pending`           the same for some tables, naming their rows not in the results
 :data:`SHORTFALLS`, :func:`short_rows`  the rows that do not reach the paper's result, what we tried
+:func:`readings_measured`               the readings measured on some rows, their trials solved summed
 :func:`shortfall_markdown`              :data:`SHORTFALLS` as a list, its counts read from the results
 :func:`choices_markdown`                every place the paper is ambiguous and what we chose, one table
 :func:`reading_rows`                    per row: the paper, the literal reading, the reading it ships with
@@ -31,13 +32,13 @@ import numpy as np
 
 from lstm_core.analysis.criteria import trial_error_rates
 from lstm_core.reproduction.paper import format_value
-from lstm_core.reproduction.readings import LITERAL, READINGS, reading_names
+from lstm_core.reproduction.readings import LITERAL, READINGS, is_faithful, reading_names
 from lstm_core.reproduction.results import load_ablations, load_results
 from lstm_core.reproduction.rows import ADOPTED, PROTOCOL_CHOICES, ROWS, get_row
 from lstm_core.tasks import CHOICES, Choice
 
 __all__ = ["comparison_rows", "comparison_markdown", "comparison_or_pending", "Shortfall", "SHORTFALLS",
-           "short_rows", "shortfall_markdown", "choices_markdown", "reading_rows", "readings_markdown",
+           "short_rows", "shortfall_markdown", "readings_measured", "choices_markdown", "reading_rows", "readings_markdown",
            "adopted_choices"]
 
 
@@ -186,42 +187,34 @@ SHORTFALLS: tuple[Shortfall, ...] = (
     Shortfall(
         "Embedded Reber grammar (Table 1)", ("T1-reber-",),
         ("every row with the paper's 30 trials (3 string sets x 10 initial weights)",
-         "weight updates at every symbol (real-time recurrent learning, as the appendix's equations read) "
-         "instead of after every string (exploratory)",
-         "smaller learning rates; targets that mark every allowed next symbol (exploratory)",
          "the plain, non-embedded grammar as a control: the same network learns it quickly"),
-        "the failures sit in the inner-grammar steps, not in the long-memory step; the paper leaves open when "
-        "weights change, how training strings are ordered and how often the criterion is checked",
+        "the gradient matters most: the full gradient solves more trials than the paper's truncated one in "
+        "every row, where the paper saw no significant difference; no reading reaches the paper's success rate",
         "chapter 8"),
     Shortfall(
         "Tasks 2a and 2b (Tables 2, 2b)", ("T2-2a-", "T2b-2b-"),
-        ("the paper's 'B' network, its weight count checked",
-         "the cell present from the start (shipped) and added once the error stops falling, as the paper did "
-         "(exploratory)",
-         "other learning rates, other ranges of g, gates that start closed, updates at every step (exploratory)"),
+        ("the paper's 'B' network, its weight count checked",),
         "the output units have no bias and at each step all but one target is 0, so the trained cell acts as a "
         "shared negative bias of every output instead of a memory",
         "chapter 10"),
     Shortfall(
         "Task 2c (Table 3)", ("T3-2c-",),
         ("every row by the paper's protocol, with a budget of twice the paper's mean plus 10,000 sequences",),
-        "at q = 50 the networks learn but no run of 10,000 successes comes within the budget; at q >= 100 they "
-        "never leave guessing; before learning, the cell states of the bias-free network drift into the flat "
-        "part of h, which shrinks the gradient of the cell's input weights",
+        "at q = 50 the networks learn, slowly; at q >= 100 they never leave guessing: before learning, the cell "
+        "states of the bias-free network drift into the flat part of h, which shrinks the gradient of the "
+        "cell's input weights",
         "chapter 10"),
     Shortfall(
         "Adding problem (Table 7)", ("T7-adding-",),
-        ("the paper's protocol at T = 100, 500 and 1000 (at 1000 with fewer trials than the paper's)",
-         "a budget beyond twice the paper's mean at T = 100 (exploratory)"),
+        ("the paper's protocol at T = 100, 500 and 1000 (at 1000 with fewer trials than the paper's)",),
         "at T = 100 the networks learn the task, but their few remaining errors sit at targets near 0 or 1, "
         "where the output falls just short of the target, and ST3's 2000 correct in a row turns that error floor into "
-        "a long wait; at T = 500 and 1000 most trials had not learned the task within the budget",
-        "chapter 7"),
+        "a long wait; at T = 500 and 1000 the trials had not learned the task within the budget",
+        "chapters 7 and 10"),
     Shortfall(
         "Task 3b, T = 1000 (Table 5)", ("T5-3b-T1000-",),
-        ("the paper's protocol with 3 of its 10 trials",),
-        "the networks had not learned the task within the budget (3a at the same length did); not investigated "
-        "further",
+        ("the paper's protocol",),
+        "the networks had not learned the task within the budget (3a at the same length did)",
         "chapter 10"),
     Shortfall(
         "Multiplication, n_seq = 13 (Table 8)", ("T8-multiplication-nseq13",),
@@ -233,15 +226,35 @@ SHORTFALLS: tuple[Shortfall, ...] = (
 )
 
 
+def readings_measured(keys: Sequence[str], ablations: Optional[dict[str, Any]] = None) -> list[str]:
+    """For rows ``keys``: one phrase per reading measured on any of them, trials solved summed over
+    those rows ("full-gradient 77 of 150 (5 rows)"); departures from the paper say so."""
+    ablations = load_ablations() if ablations is None else ablations
+    totals: dict[str, list[int]] = {}
+    for key in keys:
+        for name, res in ablations.get("rows", {}).get(key, {}).items():
+            t = totals.setdefault(name, [0, 0, 0])
+            t[0] += res["summary"]["solved"]
+            t[1] += res["summary"]["trials"]
+            t[2] += 1
+    out = []
+    for name, (solved, trials, n) in sorted(totals.items()):
+        tag = "" if is_faithful(name) else ", a departure from the paper"
+        out.append(f"{name} {solved} of {trials} ({n} row{'s' if n > 1 else ''}{tag})")
+    return out
+
+
 def short_rows(results: dict[str, Any]) -> list[str]:
     """LSTM rows of the results where at most half of the trials met the paper's criterion."""
     return [k for k, res in results["rows"].items()
             if get_row(k).model == "lstm1997" and res["summary"]["solved"] <= res["summary"]["trials"] / 2]
 
 
-def shortfall_markdown(results: Optional[dict[str, Any]] = None) -> str:
-    """:data:`SHORTFALLS` as a Markdown list; trials solved and final test errors are read from the results."""
+def shortfall_markdown(results: Optional[dict[str, Any]] = None, ablations: Optional[dict[str, Any]] = None) -> str:
+    """:data:`SHORTFALLS` as a Markdown list; trials solved and final test errors are read from the results,
+    the readings measured from the ablations (:func:`readings_measured`)."""
     results = load_results() if results is None else results
+    ablations = load_ablations() if ablations is None else ablations
     items = []
     for group in SHORTFALLS:
         keys = group.keys(results)
@@ -253,10 +266,13 @@ def shortfall_markdown(results: Optional[dict[str, Any]] = None) -> str:
         low, high = (min(medians), max(medians)) if medians else (None, None)
         test = "–" if low is None else (f"{100 * low:.1f} %" if low == high else f"{100 * low:.1f} % to {100 * high:.1f} %")
         rows = f"{len(keys)} row{'s' if len(keys) > 1 else ''}"
+        measured = readings_measured(keys, ablations)
         items.append(f"- **{group.name}**, {rows}: {solved} of {trials} trials met the criterion; final test "
                      f"sets {test} wrong (median of each row's trials).\n"
-                     f"  - *Tried:* {'; '.join(group.tried)}.\n"
-                     f"  - *Measured and suspected:* {group.suspect} ({group.where}).")
+                     f"  - *Run:* {'; '.join(group.tried)}.\n"
+                     + (f"  - *Readings measured* (trials that met the criterion, of those run): "
+                        f"{'; '.join(measured)}.\n" if measured else "  - *No other reading measured yet.*\n")
+                     + f"  - *Measured and suspected:* {group.suspect} ({group.where}).")
     return "\n".join(items)
 
 
