@@ -176,7 +176,10 @@ ADOPTED: dict[str, str] = {
     "T1-reber-4x1-lr0.5": "full-gradient+budget-x2",
     "T1-reber-3x2-lr0.5": "full-gradient+budget-x2",
     "T3-2c-q50-p50": "budget-x2",
+    "T8-multiplication-nseq140": "lr-x2",
+    "T8-multiplication-nseq13": "lr-x2",
     "T9-6a": "budget-x2",
+    "T9-6b": "lr-x2",
 }
 
 #: Every reproduced row as it ships: the literal rows, with the adopted readings applied.

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
 from lstm_core.reproduction.paper import Reported
-from lstm_core.reproduction.readings import LITERAL, is_faithful
+from lstm_core.reproduction.readings import LITERAL, is_faithful, reading_names
 from lstm_core.reproduction.results import load_ablations, load_results
 from lstm_core.reproduction.rows import ROWS, Row, get_row
 
@@ -76,7 +76,8 @@ def _number(value: Any) -> Optional[float]:
 
 def best_reading(key: str, ablations: Optional[dict[str, Any]], shipped: Optional[dict[str, Any]] = None,
                  faithful: Optional[bool] = True) -> Optional[tuple[str, dict[str, Any]]]:
-    """The measured reading of row ``key`` with the most trials solved, then the fewest mean sequences.
+    """The measured reading of row ``key`` with the most trials solved, then the fewest mean sequences
+    (a tie goes to the literal reading, then to the one that joins fewest readings).
 
     Candidates: every reading in ``ablations`` and, given its result ``shipped``, the reading the
     row ships with (``rows.get_row(key).reading``); with ``faithful`` True only readings of points
@@ -91,10 +92,10 @@ def best_reading(key: str, ablations: Optional[dict[str, Any]], shipped: Optiona
     if not measured:
         return None
 
-    def score(item: tuple[str, dict[str, Any]]) -> tuple[float, float, int]:
+    def score(item: tuple[str, dict[str, Any]]) -> tuple[float, float, bool, int]:
         s = item[1]["summary"]
         return (-s["solved"] / max(1, s["trials"]), s["sequences_mean"] if s["sequences_mean"] is not None else 1e18,
-                item[0] != LITERAL)  # a tie goes to the literal reading
+                item[0] != LITERAL, len(reading_names(item[0])))  # a tie goes to the literal, then the simplest reading
 
     return min(measured.items(), key=score)
 
