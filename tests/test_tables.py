@@ -103,3 +103,19 @@ def test_readings_measured_sums_trials_over_rows_and_flags_departures():
     assert readings_measured(["T9-6b"], abl) == []
     text = shortfall_markdown({"rows": {"T3-2c-q50-p50": {"summary": {"solved": 0, "trials": 20}, "trials": []}}}, abl)
     assert "*Readings measured* (trials that met the criterion, of those run): igb-neg 3 of 20" in text
+
+
+def test_the_multiplication_shortfall_says_what_the_shipped_trials_show():
+    """The n_seq = 13 text: solved trials faster than the paper's mean; all unsolved but one under 4 % wrong."""
+    from lstm_core.reproduction.rows import get_row
+    from lstm_core.reproduction.tables import SHORTFALLS
+
+    key = "T8-multiplication-nseq13"
+    text = next(s for s in SHORTFALLS if key in s.prefixes).suspect
+    assert "lr-x2" in text and "fewer sequences than the paper's mean" in text and "all but one" in text
+    res = load_results()["rows"][key]
+    assert get_row(key).reading == "lr-x2"
+    solved = [t for t in res["trials"] if t["solved"]]
+    assert solved and all(t["sequences"] < get_row(key).paper.sequences_to_success for t in solved)
+    unsolved = [t["test_wrong"] / t["test_size"] for t in res["trials"] if not t["solved"]]
+    assert sum(f >= 0.04 for f in unsolved) == 1 and len(unsolved) > 1
