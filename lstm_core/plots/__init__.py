@@ -1,6 +1,6 @@
 """Matplotlib figures for the chapters, one module per topic, named as in :mod:`lstm_core.analysis`.
 
-    gradients, carousel, gates, scissors, sweeps, inside, samples, criteria, compare
+    gradients, carousel, gates, scissors, sweeps, inside, long_lag, samples, criteria, compare
         the figures of each analysis topic (compute in ``lstm_core.analysis.<topic>``)
     history, rnn, reproduction
         the timeline of chapter 1, the tanh RNN of chapter 2, the paper beside our reproduction
