@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from lstm_core.reproduction import ablation
-from lstm_core.reproduction.readings import READINGS, apply_reading, network_config
+from lstm_core.reproduction.readings import READINGS, apply_reading, is_faithful, network_config
 from lstm_core.reproduction.results import load_results
 from lstm_core.reproduction.rows import ROWS, get_row, literal_row, row_network
 from lstm_core.reproduction.run import row_setup, run_row
@@ -32,6 +32,7 @@ def test_literal_reading_is_the_shipped_row():
     ("budget-x2", "T7-adding-T100", {"budget"}),
     ("igb-neg", "T3-2c-q100-p100", {"overrides"}),
     ("init-0.2", "T7-adding-T100", {"overrides"}),
+    ("cell-1000", "T2-2a-p100", {"cell_from"}),
 ])
 def test_a_reading_changes_exactly_what_it_names(name, key, fields):
     row = literal_row(key)
@@ -81,10 +82,24 @@ def test_a_reading_reaches_the_trained_network():
     ("sequence", "T7-adding-T100", "already"),
     ("init-0.1", "T7-adding-T100", "already"),
     ("igb-random", "T3-2c-q100-p100", "not fixed"),
+    ("cell-1000", "T3-2c-q100-p100", "only the 2a/2b network"),
 ])
 def test_readings_that_do_not_apply_say_why(name, key, says):
     with pytest.raises(ValueError, match=says):
         apply_reading(literal_row(key), name)
+
+
+def test_a_late_cell_joins_in_the_trained_trials():
+    """cell-1000 reaches the 2a engine: the first 1,000 sequences train without the cell, so the trials differ."""
+    from lstm_core.training.online import run_trials
+
+    late = apply_reading(literal_row("T2-2a-p100"), "cell-1000")
+    assert late.cell_from == 1000 and is_faithful("cell-1000")
+    a = run_trials(row_setup(late), 1, budget=1500, final_test=False, stop_at_criterion=False)[0]
+    b = run_trials(row_setup(literal_row("T2-2a-p100")), 1, budget=1500, final_test=False, stop_at_criterion=False)[0]
+    diff = max(float((a.weights[n] - b.weights[n]).abs().max()) if hasattr(a.weights[n], "abs")
+               else float(abs(a.weights[n] - b.weights[n]).max()) for n in a.weights)
+    assert diff > 1e-3
 
 
 def test_full_gradient_runs_on_the_full_gradient_engine_and_differs():

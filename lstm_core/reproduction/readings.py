@@ -21,6 +21,8 @@ name               what it changes
                    without biases gets gate biases, its input-gate biases 0
 ``check-100``      the test set checked every 100 sequences (rows judged on a test set: Exps. 1, 3)
 ``budget-x2``      twice the row's training budget (the paper trained until success)
+``cell-1000``      2a/2b: the memory cell and its input gate join after 1,000 training sequences (the
+                   paper: "once the error had stopped decreasing", with no number), not at the start
 ``full-gradient``  the untruncated gradient (scissors off: exact backprop through time, the
                    ``lstm1997-full`` engine) with one update per sequence; with ``step`` it is refused
                    (no engine computes full RTRL)
@@ -29,7 +31,7 @@ name               what it changes
 Readings of the text and departures. A reading is ``faithful`` when it reads a point the
 paper leaves open: when weights change (per step or per sequence), how often a test set is
 checked, the training budget (the paper trained until success), what "the factor 2 goes into
-alpha" means for the learning rate (``lr-x2``), and the full gradient, which Sec. 6 reports makes
+alpha" means for the learning rate (``lr-x2``), when 2a's cell joins (``cell-1000``), and the full gradient, which Sec. 6 reports makes
 "no significant difference". A row may adopt a faithful reading (``rows.ADOPTED``). The others
 depart from what the paper states (its learning rates, initial ranges and gate biases; Sec. 4's
 remedies among them): they are measured, to learn what matters, and never adopted.
@@ -122,6 +124,15 @@ def _updates(row: "Row", updates: str) -> dict[str, Any]:
     return {"updates": updates}
 
 
+def _cell_join(row: "Row", sequences: int) -> dict[str, Any]:
+    if not row.network.startswith("2a"):
+        raise ValueError(f"row {row.key}: only the 2a/2b network adds its cell late; {row.network!r} has its cells "
+                         "from the start")
+    if row.cell_from == sequences:
+        raise ValueError(f"row {row.key}: its cell already joins after {sequences} sequences")
+    return {"cell_from": sequences}
+
+
 def _readings() -> dict[str, Reading]:
     out = [
         Reading(LITERAL, "the text as we read it", lambda row: {}, True),
@@ -135,6 +146,7 @@ def _readings() -> dict[str, Reading]:
                 lambda r: _gate_biases(r, "output", -1.0, -1.0)),
         Reading("check-100", "the test set checked every 100 sequences", lambda r: _check(r, 100), True),
         Reading("budget-x2", "twice the row's training budget", lambda r: {"budget": 2 * r.budget}, True),
+        Reading("cell-1000", "the 2a/2b cell joins after 1,000 sequences", lambda r: _cell_join(r, 1000), True),
         Reading("full-gradient", "the full gradient (scissors off)", lambda r: _override(r, scissors=False), True),
     ]
     for factor in (0.1, 0.5, 2):  # x2: "the factor 2 goes into alpha" read the other way; the others depart
