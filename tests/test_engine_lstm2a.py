@@ -10,7 +10,7 @@ from lstm_core import count_parameters, paper_network, paper_spec
 from lstm_core.training.engines import lstm2a as fast_2a
 from lstm_core.model.networks import LSTM2a, LSTM2aConfig
 from lstm_core.reproduction.paper import get_table
-from lstm_core.reproduction.rows import get_row, row_network
+from lstm_core.reproduction.rows import get_row, literal_row, row_network
 from lstm_core.reproduction.run import run_row
 from lstm_core.tasks import long_lag
 from lstm_core.tasks.base import SequenceBatch, pad_sequences
@@ -252,7 +252,7 @@ def test_solved_trial_stops_with_the_weights_it_had_at_the_criterion(monkeypatch
             return self.n_seen >= 7
 
     monkeypatch.setattr(long_lag, "stopping_rule", lambda config=None: AfterSeven())
-    row = get_row("T2-2a-p100")
+    row = literal_row("T2-2a-p100")  # the cell there from the start (2a ships with it joining later)
     res = run_row(row, trials=1, budget=500, seed=0, progress=False)
     assert res.trials[0].solved and res.trials[0].sequences == 7 and res.trials[0].sequences_trained == 7
     weights = fast_2a.Weights2a.from_models([paper_network("2a-B", seed=0, p=100)])

@@ -21,7 +21,7 @@ fresh batch of the row's task:
   (:func:`dilution_scaling`).
 
 >>> d = diagnose("T3-2c-q50-p50", n=16, trials=[0])
->>> d.key, d.sequences, 0.0 < d.gate_ratio[0] < 10.0, d.delta_signal[0] > 0.0
+>>> d.key, d.sequences, bool(0.0 < d.gate_ratio[0] < 10.0), bool(d.delta_signal[0] > 0.0)
 ('T3-2c-q50-p50', 0, True, True)
 """
 
