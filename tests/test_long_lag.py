@@ -148,3 +148,32 @@ def test_plots_draw_what_they_are_given():
 def test_the_plan_names_each_measurement_once():
     names = [long_lag.entry_key(k, r, s) for k, r, s, _ in long_lag.PLAN]
     assert len(names) == len(set(names))
+
+
+def test_the_panel_draws_its_first_result_and_reports_errors_in_its_status_line(monkeypatch):
+    import ipywidgets as widgets
+
+    from lstm_core.dashboards import long_lag as panel_mod
+
+    drawn = []
+    real = panel_mod.plot_state_drift
+    monkeypatch.setattr(panel_mod, "plot_state_drift", lambda states, *a, **k: drawn.append(states) or real(states, *a, **k))
+    panel = panel_mod.long_lag_panel("T3-2c-q50-p50", "literal", 0, n=8)
+    status = next(w for w in panel.children if isinstance(w, widgets.HTML))
+    assert "median |s_c| at the end" in status.value and "error at the signal" in status.value
+    (states,) = drawn  # one figure, of one sequence: (T, 2 cells)
+    assert list(states.values())[0].shape[1] == 2
+
+    def broken(*args, **kwargs):
+        raise ValueError("row X: this reading changes nothing")
+
+    monkeypatch.setattr(panel_mod.lag, "trained_model", broken)
+    button = next(w for w in panel.children[1].children if isinstance(w, widgets.Button))
+    button.click()
+    assert "this reading changes nothing" in status.value and not button.disabled
+    with pytest.raises(ValueError, match="reading must be one of"):
+        panel_mod.long_lag_panel("T3-2c-q50-p50", "igb-negative")
+    with pytest.raises(ValueError, match="key must be one of"):
+        panel_mod.long_lag_panel("T9-6a")
+    assert abs(float(__import__("lstm_core").model.activations.h_prime(torch.tensor(panel_mod.flat_state())))
+               - long_lag.FLAT_SLOPE) < 1e-6

@@ -40,7 +40,7 @@ from lstm_core.model import activations
 from lstm_core.tasks.base import SequenceBatch
 
 __all__ = ["FLAT_SLOPE", "MEASURES", "PLAN", "signal_steps", "LagDiagnosis", "diagnose", "measure", "signal_deltas",
-           "entry_key", "load_diagnosis", "to_record", "row_lag",
+           "entry_key", "load_diagnosis", "to_record", "row_lag", "row_N", "task_of",
            "dilution_scaling", "trained_model"]
 
 FLAT_SLOPE = 0.1  # h'(s_c) below this counts as "flat" (h'(0) = 0.5 for the paper's h)
@@ -118,11 +118,16 @@ class LagDiagnosis:
         return float(np.median(getattr(self, name)))
 
 
-def _row_N(key: str) -> int:
+def task_of(key: str) -> tuple[Any, Any]:
+    """(task module, config) of row ``key``'s task."""
     from lstm_core.reproduction.rows import get_row
     from lstm_core.training.online import resolve_config
-    _, cfg = resolve_config(get_row(key).task_config)
-    return int(getattr(cfg, "N", 1))
+    return resolve_config(get_row(key).task_config)
+
+
+def row_N(key: str) -> int:
+    """How many leading steps carry the signal in row ``key``'s task (experiment 3's N; 1 elsewhere)."""
+    return int(getattr(task_of(key)[1], "N", 1))
 
 
 def row_lag(key: str) -> int:
@@ -199,16 +204,13 @@ def diagnose(key: str, reading: str = "literal", sequences: int = 0, trials: Seq
     Every trial reads the same ``n`` sequences of the row's task (drawn with ``data_seed``,
     apart from every training, check and test stream of the shipped trials), or ``batch``.
     """
-    from lstm_core.reproduction.rows import get_row
-    from lstm_core.training.online import resolve_config
-
     trials = [validate.nonneg_int(f"trials[{i}]", t) for i, t in enumerate(trials)]
     if not trials:
         raise ValueError("trials must name at least one trial, e.g. trials=[0, 1, 2]")
     if batch is None:
-        task, cfg = resolve_config(get_row(key).task_config)
+        task, cfg = task_of(key)
         batch = task.generate(cfg, validate.positive_int("n", n), data_seed)
-    N = _row_N(key)
+    N = row_N(key)
     found = [measure(trained_model(key, reading, t, sequences), batch, N) for t in trials]
     cols = {name: np.array([f[name] for f in found]) for name in found[0]}
     return LagDiagnosis(key, reading, int(sequences), trials, lag=row_lag(key), **cols)

@@ -1,6 +1,6 @@
 """ipywidgets panels for the chapters, one module per topic, named as in :mod:`lstm_core.analysis`.
 
-    gradients, carousel, gates, sweeps, inside, samples, compare
+    gradients, carousel, gates, sweeps, inside, long_lag, samples, compare
         panels of each analysis topic (compute in ``lstm_core.analysis.<topic>``, figures in
         ``lstm_core.plots.<topic>``)
     history, rnn
