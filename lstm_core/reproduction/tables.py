@@ -204,7 +204,7 @@ SHORTFALLS: tuple[Shortfall, ...] = (
     Shortfall(
         "Task 2c (Table 3)", ("T3-2c-",),
         ("every row by the paper's protocol, with a budget of twice the paper's mean plus 10,000 sequences",
-         "Sec. 4's negative input-gate biases, the step 2 alpha e_k and twice the budget, alone, in pairs and "
+         "Sec. 4's negative input-gate biases, the step 2 alpha e_k and twice the budget, alone, in two pairs and "
          "all three together"),
         "at q = 50 the networks learn, slowly; at q >= 100 they never leave guessing: the cell states of the "
         "bias-free network drift into the flat part of h, more as training goes on, until almost no error reaches "
