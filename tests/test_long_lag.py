@@ -73,7 +73,7 @@ def test_signal_steps_per_task():
     b2c = _batch("2c-q50-p50")
     m = long_lag.signal_steps(b2c)
     assert m[:, 1].all() and m.sum() == b2c.n
-    assert (b2c.info["symbols"][:, 1] >= 0).all()
+    assert (b2c.info["symbols"][:, 1] == 50 + 2 + b2c.info["label"]).all()  # step 2 reads x (unit p + 2) or y
     b3 = _batch("3b-T100-N3")
     assert long_lag.signal_steps(b3, N=3)[:, :3].all() and long_lag.signal_steps(b3, N=3).sum() == 3 * b3.n
     badd = _batch("adding-T100")
@@ -96,13 +96,6 @@ def test_negative_input_gate_biases_remove_2c_s_drift_at_the_start():
     neg = long_lag.diagnose("T3-2c-q100-p100", "igb-neg", trials=[0, 1, 2], n=32)
     assert lit.median("end_state") > 2.5 * neg.median("end_state")
     assert lit.flat_share.max() > 0.01 and neg.flat_share.max() == 0.0
-
-
-def test_dilution_scaling():
-    assert long_lag.dilution_scaling(0.3, 100, 100) == pytest.approx(0.3)
-    assert long_lag.dilution_scaling(0.2, 100, 1000) == pytest.approx(0.2 / np.sqrt(10))
-    with pytest.raises(ValueError):
-        long_lag.dilution_scaling(0.2, 0, 100)
 
 
 def test_bad_input_says_what_to_change():
@@ -167,7 +160,10 @@ def test_the_panel_draws_its_first_result_and_reports_errors_in_its_status_line(
     def broken(*args, **kwargs):
         raise ValueError("row X: this reading changes nothing")
 
+    given = long_lag.trained_model("T3-2c-q50-p50")
     monkeypatch.setattr(panel_mod.lag, "trained_model", broken)
+    ready = panel_mod.long_lag_panel("T3-2c-q50-p50", "literal", 0, n=8, model=given)  # drawn, not trained
+    assert "median |s_c|" in next(w for w in ready.children if isinstance(w, widgets.HTML)).value and len(drawn) == 2
     button = next(w for w in panel.children[1].children if isinstance(w, widgets.Button))
     button.click()
     assert "this reading changes nothing" in status.value and not button.disabled
@@ -175,5 +171,17 @@ def test_the_panel_draws_its_first_result_and_reports_errors_in_its_status_line(
         panel_mod.long_lag_panel("T3-2c-q50-p50", "igb-negative")
     with pytest.raises(ValueError, match="key must be one of"):
         panel_mod.long_lag_panel("T9-6a")
-    assert abs(float(__import__("lstm_core").model.activations.h_prime(torch.tensor(panel_mod.flat_state())))
-               - long_lag.FLAT_SLOPE) < 1e-6
+
+
+def test_flat_state_is_where_h_prime_meets_the_threshold():
+    at = long_lag.flat_state()
+    assert float(activations.h_prime(torch.tensor(at))) == pytest.approx(long_lag.FLAT_SLOPE, abs=1e-6)
+    assert float(activations.h_prime(torch.tensor(at + 0.1))) < long_lag.FLAT_SLOPE
+
+
+def test_shipped_reads_the_medians_and_names_a_missing_entry():
+    entry = long_lag.load_diagnosis()["entries"]["T7-adding-T500/literal/0"]
+    got = long_lag.shipped("T7-adding-T500", "literal", 0)
+    assert got["end_state"] == pytest.approx(float(np.median(entry["end_state"])))
+    with pytest.raises(ValueError, match="no entry"):
+        long_lag.shipped("T7-adding-T500", "literal", 1)

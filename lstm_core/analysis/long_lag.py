@@ -15,10 +15,11 @@ fresh batch of the row's task:
 - **error at the signal**: mean |dE/dnet_in(t)| at the signal steps, by autograd through the
   network with its scissors as trained (on: the paper's truncated gradient, so this is exactly
   the delta_in the paper's weight update uses), E = 1/2 sum of squared errors at the targets;
-- **dilution**: the largest |correlation| over cells, across sequences, between s_c at the last
-  step and the target. The signal is one (or two) of T writes into s_c; if the other writes
-  are uncorrelated noise of similar size, that correlation falls as 1/sqrt(T)
-  (:func:`dilution_scaling`).
+- **what the cells know**: the largest |correlation| over cells, across sequences, between s_c at
+  the last step and the target (about 1/sqrt(n) by chance for n sequences).
+
+The shipped measurements (:data:`PLAN`, ``python -m lstm_core.analysis.long_lag``) are in
+``reproduction/data/diagnosis.json``; :func:`shipped` reads one entry's medians.
 
 >>> d = diagnose("T3-2c-q50-p50", n=16, trials=[0])
 >>> d.key, d.sequences, bool(0.0 < d.gate_ratio[0] < 10.0), bool(d.delta_signal[0] > 0.0)
@@ -27,7 +28,7 @@ fresh batch of the row's task:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -39,11 +40,23 @@ from lstm_core.analysis.samples import relevant_steps
 from lstm_core.model import activations
 from lstm_core.tasks.base import SequenceBatch
 
-__all__ = ["FLAT_SLOPE", "MEASURES", "PLAN", "signal_steps", "LagDiagnosis", "diagnose", "measure", "signal_deltas",
-           "entry_key", "load_diagnosis", "to_record", "row_lag", "row_N", "task_of",
-           "dilution_scaling", "trained_model"]
+__all__ = ["FLAT_SLOPE", "N_SEQUENCES", "DATA_SEED", "MEASURES", "PLAN", "signal_steps", "LagDiagnosis", "diagnose",
+           "measure", "signal_deltas", "flat_state", "entry_key", "load_diagnosis", "shipped", "to_record", "row_lag",
+           "row_N", "task_of", "trained_model"]
 
 FLAT_SLOPE = 0.1  # h'(s_c) below this counts as "flat" (h'(0) = 0.5 for the paper's h)
+N_SEQUENCES = 128  # the fresh sequences every measurement reads
+DATA_SEED = 7  # their seed (apart from every training, check and test stream of the shipped trials)
+
+
+def flat_state() -> float:
+    """|s| beyond which h'(s) < FLAT_SLOPE for the paper's h(x) = 2 sigma(x) - 1 (h' = 2 sigma (1 - sigma)).
+
+    >>> round(flat_state(), 3)
+    2.887
+    """
+    sigma = (1 + np.sqrt(1 - 2 * FLAT_SLOPE)) / 2
+    return float(np.log(sigma / (1 - sigma)))
 
 
 def signal_steps(batch: SequenceBatch, N: int = 1) -> np.ndarray:
@@ -84,17 +97,6 @@ def signal_deltas(model: torch.nn.Module, batch: SequenceBatch) -> np.ndarray:
     return torch.stack(out, dim=1).detach().to(torch.float64).numpy()
 
 
-def dilution_scaling(correlation_short: float, T_short: int, T_long: int) -> float:
-    """The correlation 1/sqrt(T) scaling predicts at lag ``T_long`` from one measured at ``T_short``.
-
-    >>> round(dilution_scaling(0.2, 100, 400), 3)
-    0.1
-    """
-    validate.positive_int("T_short", T_short)
-    validate.positive_int("T_long", T_long)
-    return float(correlation_short) * float(np.sqrt(T_short / T_long))
-
-
 @dataclass
 class LagDiagnosis:
     """The measurements of :func:`diagnose`, one entry per trial (see the module docstring)."""
@@ -111,7 +113,6 @@ class LagDiagnosis:
     correlation: np.ndarray  # (trials,) max over cells of |corr(s_c(last step), target)|
     end_error: np.ndarray  # (trials,) mean absolute output error at the targets
     lag: int = 0  # the row's minimal lag (T, q + 1)
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def median(self, name: str) -> float:
         """The median over trials of one measurement."""
@@ -131,15 +132,9 @@ def row_N(key: str) -> int:
 
 
 def row_lag(key: str) -> int:
-    """The minimal time lag of a row's task (adding/3: T; 2c: q + 1)."""
-    from lstm_core.reproduction.rows import get_row
-    from lstm_core.training.online import resolve_config
-    _, cfg = resolve_config(get_row(key).task_config)
-    if hasattr(cfg, "q"):
-        return int(cfg.q) + 1
-    if hasattr(cfg, "T"):
-        return int(cfg.T)
-    return int(getattr(cfg, "p", 0))
+    """The minimal time lag of a row's task (2c: q + 1; adding, experiment 3: T)."""
+    cfg = task_of(key)[1]
+    return int(cfg.q) + 1 if hasattr(cfg, "q") else int(cfg.T)
 
 
 def trained_model(key: str, reading: str = "literal", trial: int = 0, sequences: int = 0) -> torch.nn.Module:
@@ -156,7 +151,7 @@ def trained_model(key: str, reading: str = "literal", trial: int = 0, sequences:
     trial = validate.nonneg_int("trial", trial)
     sequences = validate.nonneg_int("sequences", sequences)
     row = apply_reading(literal_row(key), reading)
-    if row.model != "lstm1997" or row.network in ("2a", "2b") or row.network.startswith("2a"):
+    if row.model != "lstm1997" or row.network.startswith("2a"):
         raise ValueError(f"row {key}: the diagnosis looks inside the 1997 memory-cell network; "
                          f"{row.network!r} ({row.model}) is not one")
     setup = row_setup(row)
@@ -198,11 +193,10 @@ def measure(model: torch.nn.Module, batch: SequenceBatch, N: int = 1) -> dict[st
 
 
 def diagnose(key: str, reading: str = "literal", sequences: int = 0, trials: Sequence[int] = (0, 1, 2, 3),
-             n: int = 128, data_seed: int = 7, batch: Optional[SequenceBatch] = None) -> LagDiagnosis:
+             n: int = N_SEQUENCES, data_seed: int = DATA_SEED, batch: Optional[SequenceBatch] = None) -> LagDiagnosis:
     """Measure trials ``trials`` of row ``key`` under ``reading`` after ``sequences`` training sequences.
 
-    Every trial reads the same ``n`` sequences of the row's task (drawn with ``data_seed``,
-    apart from every training, check and test stream of the shipped trials), or ``batch``.
+    Every trial reads the same ``n`` sequences of the row's task (drawn with ``data_seed``), or ``batch``.
     """
     trials = [validate.nonneg_int(f"trials[{i}]", t) for i, t in enumerate(trials)]
     if not trials:
@@ -252,6 +246,16 @@ def load_diagnosis(path: Optional[Any] = None) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
+def shipped(key: str, reading: str, sequences: int, data: Optional[dict[str, Any]] = None) -> dict[str, float]:
+    """The medians over trials of one shipped entry's measurements: {measure: median}."""
+    data = load_diagnosis() if data is None else data
+    name = entry_key(key, reading, sequences)
+    if name not in data["entries"]:
+        raise ValueError(f"the shipped diagnosis has no entry {name!r}; PLAN names what it measures")
+    entry = data["entries"][name]
+    return {m: float(np.median(entry[m])) for m in MEASURES}
+
+
 def to_record(d: LagDiagnosis) -> dict[str, Any]:
     """What the shipped file keeps of one :class:`LagDiagnosis`."""
     return {"key": d.key, "reading": d.reading, "sequences": d.sequences, "trials": list(d.trials), "lag": d.lag,
@@ -281,7 +285,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         with locked(path):
             data = load_diagnosis(path)
             data["entries"][name] = rec
-            data["meta"] = {"n": 128, "data_seed": 7, "flat_slope": FLAT_SLOPE}
+            data["meta"] = {"n": N_SEQUENCES, "data_seed": DATA_SEED, "flat_slope": FLAT_SLOPE}
             write_atomic(path, json.dumps(data, indent=1) + "\n")
         print(f"{name}: {rec['seconds']} s", flush=True)
     return 0

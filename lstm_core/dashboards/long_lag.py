@@ -11,18 +11,19 @@ Controls are wired to compute in :mod:`lstm_core.analysis.long_lag` and figures 
 from __future__ import annotations
 
 import html
-from typing import Sequence
+from typing import Optional, Sequence
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 
 from lstm_core.analysis import long_lag as lag
 from lstm_core.analysis.inside import gate_activity
 from lstm_core.dashboards.controls import int_slider, report_errors
 from lstm_core.plots.long_lag import plot_state_drift
 
-__all__ = ["ROWS", "READINGS", "long_lag_panel", "flat_state"]
+__all__ = ["ROWS", "READINGS", "long_lag_panel"]
 
 #: The rows the panel offers: the long-lag rows and their short companions.
 ROWS = ("T3-2c-q50-p50", "T3-2c-q100-p100", "T7-adding-T100", "T7-adding-T500", "T5-3b-T100-N1", "T5-3b-T1000-N1")
@@ -30,19 +31,16 @@ ROWS = ("T3-2c-q50-p50", "T3-2c-q100-p100", "T7-adding-T100", "T7-adding-T500", 
 READINGS = ("literal", "igb-neg", "ogb-neg", "lr-x0.5", "lr-x2", "igb-neg+lr-x2", "full-gradient")
 
 
-def flat_state() -> float:
-    """|s| beyond which h'(s) < ``FLAT_SLOPE`` for the paper's h(x) = 2 sigma(x) - 1."""
-    sigma = (1 + np.sqrt(1 - 2 * lag.FLAT_SLOPE)) / 2  # h'(s) = 2 sigma (1 - sigma)
-    return float(np.log(sigma / (1 - sigma)))
-
-
 def long_lag_panel(key: str = "T3-2c-q100-p100", reading: str = "literal", sequences: int = 20_000, *,
-                   readings: Sequence[str] = READINGS, n: int = 64) -> widgets.Widget:
+                   readings: Sequence[str] = READINGS, n: int = 64,
+                   model: Optional[torch.nn.Module] = None) -> widgets.Widget:
     """Dropdowns for the row and the reading, a slider for the training sequences, a button.
 
     The panel draws its first result at once (so a page without a kernel shows it). Training
     takes about a second per 10,000 sequences of 2c (q = 100); the adding problem at T = 500 and
-    3b at T = 1000 take about five and ten times as long.
+    3b at T = 1000 take about five and ten times as long. ``model``: the network of the first
+    setting (``lstm_core.analysis.long_lag.trained_model(key, reading, 0, sequences)``), if the
+    caller has trained it already; it is drawn instead of training it again.
     """
     if key not in ROWS:
         raise ValueError(f"key must be one of {list(ROWS)}; got {key!r}")
@@ -56,16 +54,17 @@ def long_lag_panel(key: str = "T3-2c-q100-p100", reading: str = "literal", seque
     status = widgets.HTML()
     output = widgets.Output()
 
-    def run() -> None:
+    def run(model: Optional[torch.nn.Module] = None) -> None:
         status.value = "training ..."
-        model = lag.trained_model(row.value, read.value, trial=0, sequences=seqs.value)
+        if model is None:
+            model = lag.trained_model(row.value, read.value, trial=0, sequences=seqs.value)
         task, cfg = lag.task_of(row.value)
-        batch = task.generate(cfg, n, 7)
+        batch = task.generate(cfg, n, lag.DATA_SEED)
         m = lag.measure(model, batch, lag.row_N(row.value))
         s = gate_activity(model, batch).s[0, :int(batch.lengths[0])]
         with output:
             output.clear_output(wait=True)
-            plot_state_drift({f"{row.value}, {read.value}, after {seqs.value:,} sequences": s}, flat_state(),
+            plot_state_drift({f"{row.value}, {read.value}, after {seqs.value:,} sequences": s}, lag.flat_state(),
                              signal_step=int(np.flatnonzero(lag.signal_steps(batch, lag.row_N(row.value))[0])[0]),
                              title="trial 0: the cell states of one sequence")
             plt.show()
@@ -75,5 +74,5 @@ def long_lag_panel(key: str = "T3-2c-q100-p100", reading: str = "literal", seque
             f"cells vs target {m['correlation']:.2f}; error at the targets {m['end_error']:.3f}")
 
     button.on_click(lambda _: report_errors(status, run, button=button, what="the diagnosis"))
-    report_errors(status, run, what="the diagnosis")
+    report_errors(status, lambda: run(model), what="the diagnosis")
     return widgets.VBox([widgets.HBox([row, read]), widgets.HBox([seqs, button]), status, output])

@@ -31,8 +31,8 @@ name               what it changes
 Readings of the text and departures. A reading is ``faithful`` when it reads a point the
 paper leaves open: when weights change (per step or per sequence), how often a test set is
 checked, the training budget (the paper trained until success), what "the factor 2 goes into
-alpha" means for the learning rate (``lr-x2``), when 2a's cell joins (``cell-1000``), and the full gradient, which Sec. 6 reports makes
-"no significant difference". A row may adopt a faithful reading (``rows.ADOPTED``). The others
+alpha" means for the learning rate (``lr-x2``), when 2a's cell joins (``cell-1000``), and the full
+gradient, which Sec. 6 reports makes "no significant difference". A row may adopt a faithful reading (``rows.ADOPTED``). The others
 depart from what the paper states (its learning rates, initial ranges and gate biases; Sec. 4's
 remedies among them): they are measured, to learn what matters, and never adopted.
 
